@@ -1,0 +1,522 @@
+//! The command line: clap definitions → plain data → run the command.
+//!
+//! Subcommands: `scenarios` (list), `simulate` (play a scenario headless and print
+//! the reports as a table, JSON or CSV), `check` (validate scenario and decision-log
+//! files). Every error is rendered as `file:line:column: field: sentence`; nothing
+//! here panics on input.
+
+use crate::save::decision_log::{self, DecisionLog};
+use crate::scenario::{self, FileErrors, load};
+use crate::sim::metric::field_value;
+use crate::sim::params::Scenario;
+use crate::sim::report::CompanyReport;
+use crate::sim::run::{RunOutput, run};
+use crate::sim::score::{self, ObjectiveStatus};
+use crate::sim::strategies::{Policy, Strategy};
+use crate::sim::{Channel, DecisionError};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "thin-margin",
+    version,
+    about = "Thin Margin: run a consumer-hardware product line quarter by quarter.",
+    long_about = "Thin Margin: run a consumer-hardware product line quarter by quarter.\n\
+                  With no subcommand the game will start (once it exists); until then this help is shown."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the scenarios in a folder: id, title, start quarter, length, pitch.
+    Scenarios {
+        /// Folder holding the scenario files.
+        #[arg(long, default_value = "scenarios")]
+        dir: PathBuf,
+    },
+    /// Play a scenario without a window and print one row per company per quarter.
+    Simulate {
+        /// Scenario file, or the id of one in ./scenarios.
+        scenario: String,
+        /// Seed of the run's random numbers (default: the decision log's, else 0).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// How the player company decides: reference, hold, cost-plus[:MARKUP].
+        #[arg(long, conflicts_with = "decisions")]
+        strategy: Option<String>,
+        /// A decision log (RON) to play instead of a named strategy.
+        #[arg(long)]
+        decisions: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Stop after this many quarters.
+        #[arg(long)]
+        quarters: Option<u32>,
+    },
+    /// Validate scenario and decision-log files; exit 0 when all are valid.
+    Check {
+        /// Files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// How `simulate` prints its reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Files(#[from] FileErrors),
+    #[error("{0}")]
+    Decisions(#[from] DecisionError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write the output: {0}")]
+    Output(String),
+}
+
+impl CliError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// Runs a parsed command, writing results to `out`.
+pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
+    match command {
+        Command::Scenarios { dir } => list(&dir, out),
+        Command::Simulate {
+            scenario,
+            seed,
+            strategy,
+            decisions,
+            format,
+            quarters,
+        } => simulate(
+            &scenario,
+            seed,
+            strategy.as_deref(),
+            decisions.as_deref(),
+            format,
+            quarters,
+            out,
+        ),
+        Command::Check { files } => check(&files, out),
+    }
+}
+
+fn write_out(out: &mut dyn Write, text: &str) -> Result<(), CliError> {
+    out.write_all(text.as_bytes())
+        .map_err(|e| CliError::Output(e.to_string()))
+}
+
+fn list(dir: &Path, out: &mut dyn Write) -> Result<(), CliError> {
+    let (found, failed) = scenario::list_scenarios(dir)?;
+    let mut text = format!(
+        "{:<14} {:<7} {:>8}  {:<34} {}\n",
+        "ID", "START", "QUARTERS", "TITLE", "PITCH"
+    );
+    for s in &found {
+        text += &format!(
+            "{:<14} {:<7} {:>8}  {:<34} {}\n",
+            s.id, s.start, s.quarters, s.title, s.pitch
+        );
+    }
+    if found.is_empty() {
+        text += &format!("(no scenarios in {})\n", dir.display());
+    }
+    write_out(out, &text)?;
+    if let Some(first) = failed.into_iter().reduce(|mut a, b| {
+        a.0.extend(b.0);
+        a
+    }) {
+        return Err(first.into());
+    }
+    Ok(())
+}
+
+/// Finds a scenario by path, or by id in `./scenarios` or next to `near`.
+fn resolve_scenario(arg: &str, near: Option<&Path>) -> Result<Arc<Scenario>, CliError> {
+    let candidates = scenario_candidates(arg, near);
+    let path = candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
+        CliError::Usage(format!(
+            "no scenario file or id \"{arg}\" (looked for {}); `thin-margin scenarios` lists them",
+            candidates
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    Ok(Arc::new(scenario::load_scenario(&path)?))
+}
+
+fn scenario_candidates(arg: &str, near: Option<&Path>) -> Vec<PathBuf> {
+    let mut out = vec![PathBuf::from(arg)];
+    let file = format!("{arg}.ron");
+    out.push(Path::new("scenarios").join(&file));
+    if let Some(dir) = near.and_then(Path::parent) {
+        out.push(dir.join(&file));
+        out.push(dir.join("..").join("scenarios").join(&file));
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn simulate(
+    scenario_arg: &str,
+    seed: Option<u64>,
+    strategy: Option<&str>,
+    decisions: Option<&Path>,
+    format: Format,
+    quarters: Option<u32>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let scenario = resolve_scenario(scenario_arg, None)?;
+    let (policy, seed): (Box<dyn Policy>, u64) = match decisions {
+        Some(path) => {
+            let (log, text) = decision_log::load_decision_log(path)?;
+            decision_log::check_against(path, &text, &log, &scenario)?;
+            let seed = seed.or(log.seed).unwrap_or(0);
+            (Box::new(log.policy()), seed)
+        }
+        None => {
+            let strategy = Strategy::parse(strategy.unwrap_or("reference")).map_err(CliError::Usage)?;
+            (strategy.policy(&scenario), seed.unwrap_or(0))
+        }
+    };
+    let n_players = scenario.companies.iter().filter(|c| c.is_player).count();
+    let mut policies: Vec<Box<dyn Policy>> = vec![policy];
+    if n_players != 1 {
+        return Err(CliError::Usage(format!(
+            "scenario \"{}\" has {n_players} player companies; simulate plays scenarios with one",
+            scenario.id
+        )));
+    }
+    let output = run(scenario.clone(), seed, &mut policies, quarters)?;
+    let text = match format {
+        Format::Table => table(&scenario, &output, seed),
+        Format::Json => json(&output)?,
+        Format::Csv => csv_text(&scenario, &output)?,
+    };
+    write_out(out, &text)
+}
+
+/// The reports as a JSON array, one object per company per quarter.
+pub fn json(output: &RunOutput) -> Result<String, CliError> {
+    let rows: Vec<&CompanyReport> = output.rows().collect();
+    let mut text = serde_json::to_string_pretty(&rows).map_err(|e| CliError::Output(e.to_string()))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Scalar fields of the CSV, in column order.
+const CSV_SCALARS: &[&str] = &[
+    "units_sold",
+    "units_produced",
+    "demand",
+    "inventory_opening",
+    "inventory_closing",
+    "written_off",
+    "revenue_hardware",
+    "revenue_services",
+    "cogs",
+    "gross_margin",
+    "expense_ratio",
+    "turnover",
+    "roi",
+    "hardware_opex",
+    "write_off_cost",
+    "hw_margin_before_cap",
+    "hw_margin_after_cap",
+    "rebate",
+    "services_profit",
+    "net_profit",
+    "cash_opening",
+    "inflows",
+    "outflows",
+    "cash",
+    "trust",
+    "active_users",
+    "sku_count",
+    "focus_index",
+    "defect_rate",
+    "quality_vetoes",
+    "stockouts",
+    "traffic_cost_index",
+    "stores",
+];
+
+const CSV_CHANNEL_MAPS: &[&str] = &[
+    "units_by_channel",
+    "revenue_by_channel",
+    "gross_margin_by_channel",
+    "expense_ratio_by_channel",
+    "turnover_by_channel",
+    "roi_by_channel",
+];
+
+fn csv_text(scenario: &Scenario, output: &RunOutput) -> Result<String, CliError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = vec!["quarter".into(), "company".into(), "is_player".into()];
+    header.extend(CSV_SCALARS.iter().map(|s| s.to_string()));
+    header.push("cap".into());
+    for map in CSV_CHANNEL_MAPS {
+        header.extend(Channel::ALL.iter().map(|ch| format!("{map}.{ch}")));
+    }
+    header.extend(
+        scenario
+            .market
+            .segments
+            .iter()
+            .map(|s| format!("share_by_segment.{}", s.name)),
+    );
+    header.push("bankrupt".into());
+    header.push("events".into());
+    let err = |e: csv::Error| CliError::Output(e.to_string());
+    w.write_record(&header).map_err(err)?;
+    for r in output.rows() {
+        let mut rec: Vec<String> = vec![r.quarter.to_string(), r.company.to_string(), r.is_player.to_string()];
+        rec.extend(
+            CSV_SCALARS
+                .iter()
+                .map(|f| field_value(r, f).map_or(String::new(), |v| v.to_string())),
+        );
+        rec.push(r.cap.map_or(String::new(), |c| c.to_string()));
+        for map in CSV_CHANNEL_MAPS {
+            rec.extend(
+                Channel::ALL
+                    .iter()
+                    .map(|ch| field_value(r, &format!("{map}.{ch}")).map_or(String::new(), |v| v.to_string())),
+            );
+        }
+        rec.extend(scenario.market.segments.iter().map(|s| {
+            r.share_by_segment
+                .get(s.name.as_str())
+                .map_or(String::new(), |v| v.to_string())
+        }));
+        rec.push(r.bankrupt.to_string());
+        rec.push(r.events.join("; "));
+        w.write_record(&rec).map_err(err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| CliError::Output(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| CliError::Output(e.to_string()))
+}
+
+/// Money for people: `¥1,999`, `¥12.4M`, `¥3.2B`.
+pub fn money(currency: &str, value: f64) -> String {
+    let symbol = if currency == "CNY" { "¥" } else { currency };
+    let sign = if value < 0.0 { "−" } else { "" };
+    let v = value.abs();
+    if v >= 1e9 {
+        format!("{sign}{symbol}{:.2}B", v / 1e9)
+    } else if v >= 1e6 {
+        format!("{sign}{symbol}{:.1}M", v / 1e6)
+    } else {
+        format!("{sign}{symbol}{}", thousands(v.round() as u64))
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn pct(x: f64) -> String {
+    let v = if x.abs() < 0.0005 { 0.0 } else { x * 100.0 };
+    format!("{v:.1}%")
+}
+
+fn table(scenario: &Scenario, output: &RunOutput, seed: u64) -> String {
+    let cur = &scenario.currency;
+    let mut t = format!("{} — {} (seed {seed})\n", scenario.title, scenario.id);
+    t += &format!(
+        "{:<7} {:<18} {:>11} {:>10} {:>7} {:>7} {:>6} {:>8} {:>7} {:>10} {:>10} {:>6} {:>6}\n",
+        "QUARTER",
+        "COMPANY",
+        "UNITS",
+        "REVENUE",
+        "GM",
+        "EXP",
+        "TURN",
+        "ROI",
+        "HW NET",
+        "PROFIT",
+        "CASH",
+        "TRUST",
+        "SHARE"
+    );
+    for report in &output.reports {
+        for r in &report.companies {
+            let share = if r.share_by_segment.len() == 1 {
+                r.share_by_segment.values().next().map_or("—".into(), |s| pct(*s))
+            } else {
+                r.share_by_segment
+                    .iter()
+                    .map(|(k, v)| format!("{k} {}", pct(*v)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let name = if r.is_player {
+                format!("{} *", r.company)
+            } else {
+                r.company.to_string()
+            };
+            t += &format!(
+                "{:<7} {:<18} {:>11} {:>10} {:>7} {:>7} {:>5.1}× {:>8} {:>7} {:>10} {:>10} {:>6.2} {:>6}{}\n",
+                r.quarter.to_string(),
+                truncate(&name, 18),
+                thousands(r.units_sold),
+                money(cur, r.revenue_hardware + r.revenue_services),
+                pct(r.gross_margin),
+                pct(r.expense_ratio),
+                r.turnover,
+                pct(r.roi),
+                pct(r.hw_margin_after_cap),
+                money(cur, r.net_profit),
+                money(cur, r.cash),
+                r.trust,
+                share,
+                if r.bankrupt { "  BANKRUPT" } else { "" }
+            );
+        }
+        if !report.events.is_empty() {
+            t += &format!("        events: {}\n", report.events.join("; "));
+        }
+    }
+    t += "* = your company. GM gross margin, EXP expense ratio, TURN inventory turnover (annualised),\n";
+    t += "ROI = (GM − EXP) × TURN, HW NET hardware net margin after the cap (trailing four quarters).\n";
+    let rows = output.player_rows();
+    let objectives = score::objectives(scenario, &rows);
+    if !objectives.is_empty() {
+        t += "\nObjectives\n";
+        for o in &objectives {
+            let mark = match o.status {
+                ObjectiveStatus::Met => "[met]    ",
+                ObjectiveStatus::Missed => "[missed] ",
+                ObjectiveStatus::Pending => "[pending]",
+            };
+            let value = o.value.map_or("—".into(), |v| format_metric(&o.metric, v));
+            t += &format!(
+                "  {mark} {} — now {value}, target {}\n",
+                o.text,
+                format_metric(&o.metric, o.target)
+            );
+        }
+    }
+    let s = score::score(scenario, &rows);
+    t += &format!(
+        "\nScore {:.0}/100 (profit {:.2}, trust {:.2}, users {:.2}, ROI {:.2}, cap compliance {:.2}, objectives {:.2})\n",
+        s.total, s.profit, s.trust, s.users, s.roi, s.cap_compliance, s.objectives
+    );
+    t
+}
+
+fn format_metric(metric: &str, v: f64) -> String {
+    let field = metric.split('@').next().unwrap_or("");
+    let is_ratio = ["margin", "ratio", "roi", "trust", "share", "defect", "focus"]
+        .iter()
+        .any(|k| field.contains(k));
+    if field == "trust" {
+        format!("{v:.2}")
+    } else if field.contains("turnover") {
+        format!("{v:.1}×")
+    } else if is_ratio {
+        pct(v)
+    } else if [
+        "units",
+        "users",
+        "stockouts",
+        "demand",
+        "inventory",
+        "written_off",
+        "sku_count",
+        "stores",
+    ]
+    .iter()
+    .any(|k| field.contains(k))
+    {
+        thousands(v.max(0.0).round() as u64)
+    } else {
+        money("CNY", v)
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+fn check(files: &[PathBuf], out: &mut dyn Write) -> Result<(), CliError> {
+    let mut errors = Vec::new();
+    for path in files {
+        match check_file(path) {
+            Ok(kind) => write_out(out, &format!("{}: ok ({kind})\n", path.display()))?,
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(FileErrors(errors).into())
+    }
+}
+
+/// Checks one file of any known kind; returns what kind it was.
+pub fn check_file(path: &Path) -> Result<&'static str, FileErrors> {
+    let text = load::read_text(path)?;
+    match load::top_level_name(&text) {
+        Some("Scenario") => scenario::parse_scenario(path, &text).map(|_| "scenario"),
+        Some("DecisionLog") => {
+            let log: DecisionLog = load::parse_ron(path, &text)?;
+            if log.version != decision_log::DECISION_LOG_VERSION {
+                let (_, _) = decision_log::load_decision_log(path)?;
+            }
+            let candidates = scenario_candidates(&log.scenario, Some(path));
+            let Some(scenario_path) = candidates.iter().find(|p| p.is_file()) else {
+                let looked = candidates
+                    .iter()
+                    .skip(1)
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(decision_log::missing_scenario(path, &text, &log.scenario, &looked));
+            };
+            let scenario = Arc::new(scenario::load_scenario(scenario_path)?);
+            decision_log::check_against(path, &text, &log, &scenario).map(|_| "decision log")
+        }
+        _ => Err(FileErrors::whole_file(
+            path,
+            "not a Thin Margin file: expected a scenario `Scenario(…)` or a decision log `DecisionLog(…)`",
+        )),
+    }
+}

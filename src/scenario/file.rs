@@ -1,0 +1,129 @@
+//! The scenario file format (RON, `version: 1`): the types as written in
+//! `scenarios/*.ron`. Names (segments, companies, SKUs) are strings here; the
+//! validator resolves them into the core's [`crate::sim::params`]. Every struct
+//! denies unknown fields, so a typo is an error, not a silent default.
+
+use crate::sim::channel_map::ChannelMap;
+use crate::sim::decisions::{CompanyDecisions, PartialDecisions};
+use crate::sim::params::{
+    AwarenessParams, CapParams, ChannelParams, CostParams, DemandParams, Event, FinanceParams, QualityParams,
+    RivalPolicy, Scorecard, Segment, ServiceParams, TrafficParams, TrustParams,
+};
+use serde::Deserialize;
+
+/// The version of the scenario format this build reads.
+pub const SCENARIO_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename = "Scenario", deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub version: u32,
+    pub id: String,
+    pub title: String,
+    /// One line: what the scenario is about.
+    pub pitch: String,
+    /// A few short paragraphs in our own words, with the case's figures.
+    pub briefing: String,
+    /// First quarter, e.g. "2011Q3".
+    pub start: String,
+    /// Number of quarters.
+    pub quarters: u32,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    pub market: MarketFile,
+    pub costs: CostParams,
+    pub quality: QualityParams,
+    pub channels: ChannelMap<ChannelParams>,
+    pub services: ServiceParams,
+    pub trust: TrustParams,
+    pub finance: FinanceParams,
+    pub cap: CapParams,
+    #[serde(default)]
+    pub catalogue: Vec<SkuFile>,
+    pub companies: Vec<CompanyFile>,
+    #[serde(default)]
+    pub events: Vec<EventFile>,
+    pub objectives: Vec<ObjectiveFile>,
+    pub scorecard: Scorecard,
+    /// The player company's reference decision log, one entry per quarter.
+    pub reference: Vec<PartialDecisions>,
+}
+
+fn default_currency() -> String {
+    "CNY".into()
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketFile {
+    pub segments: Vec<Segment>,
+    pub demand: DemandParams,
+    pub awareness: AwarenessParams,
+    pub traffic: TrafficParams,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkuFile {
+    /// Short id used in decisions (`flagship`).
+    pub id: String,
+    pub name: String,
+    /// Segment name.
+    pub segment: String,
+    pub perf: f64,
+    pub bom: f64,
+    pub base_defect: f64,
+    #[serde(default)]
+    pub lead_time: u32,
+    #[serde(default)]
+    pub launch_cost: f64,
+    pub list_price: f64,
+    /// Units made before the scenario starts (Wright's-law experience).
+    #[serde(default)]
+    pub cum_units: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyFile {
+    pub name: String,
+    #[serde(default)]
+    pub player: bool,
+    #[serde(default)]
+    pub policy: Option<RivalPolicy>,
+    pub cash: f64,
+    pub trust: f64,
+    /// Most units of one SKU per quarter.
+    pub capacity: u64,
+    /// Starting awareness in every segment (0..1).
+    pub awareness: f64,
+    #[serde(default)]
+    pub active_users: f64,
+    #[serde(default)]
+    pub stores: u32,
+    pub skus: Vec<SkuFile>,
+    pub opening: CompanyDecisions,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventFile {
+    /// Quarter it applies, e.g. "2012Q1".
+    pub quarter: String,
+    pub event: Event,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveFile {
+    pub id: String,
+    pub text: String,
+    /// `field[.key][@aggregate]`, e.g. `units_sold@sum`.
+    pub metric: String,
+    #[serde(default)]
+    pub at_least: Option<f64>,
+    #[serde(default)]
+    pub at_most: Option<f64>,
+    /// Deadline quarter, e.g. "2013Q2".
+    pub by: String,
+}

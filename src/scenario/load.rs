@@ -1,0 +1,137 @@
+//! Reading RON files: text, syntax and type errors with their line, column and field
+//! path. Shared by scenarios, decision logs and (later) saves.
+
+use super::error::{FileError, FileErrors};
+use super::locate::locate;
+use serde::de::DeserializeOwned;
+use std::path::Path;
+
+/// Files larger than this are refused before parsing (64 MiB).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a file as UTF-8 text; unreadable, oversized or non-UTF-8 files are errors.
+pub fn read_text(path: &Path) -> Result<String, FileErrors> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| FileErrors::whole_file(path, format!("cannot read the file: {e}")))?;
+    if meta.is_dir() {
+        return Err(FileErrors::whole_file(path, "is a directory, not a file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(FileErrors::whole_file(
+            path,
+            format!(
+                "the file is {} bytes; files over {MAX_FILE_BYTES} bytes are refused",
+                meta.len()
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| FileErrors::whole_file(path, format!("cannot read the file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let valid = String::from_utf8_lossy(valid);
+        let line = 1 + valid.matches('\n').count();
+        let column = 1 + valid.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        FileErrors(vec![FileError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            field: String::new(),
+            message: "the file is not UTF-8 text".into(),
+        }])
+    })
+}
+
+/// Deserializes RON `text` into `T`, turning any error into a located [`FileError`].
+pub fn parse_ron<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileErrors> {
+    let spanned = |e: ron::error::SpannedError, field: String| {
+        FileErrors(vec![FileError {
+            path: path.to_path_buf(),
+            line: e.span.start.line.max(1),
+            column: e.span.start.col.max(1),
+            field,
+            message: ron_message(&e.code),
+        }])
+    };
+    if text.trim().is_empty() {
+        return Err(FileErrors::whole_file(path, "the file is empty"));
+    }
+    // `implicit_some`: optional fields are written bare (`price: 1999.0`), not `Some(1999.0)`.
+    let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    let mut de = ron::Deserializer::from_str_with_options(text, &options).map_err(|e| spanned(e, String::new()))?;
+    let mut track = serde_path_to_error::Track::new();
+    let value = T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
+    match value {
+        Ok(value) => {
+            de.end().map_err(|e| spanned(de.span_error(e), String::new()))?;
+            Ok(value)
+        }
+        Err(e) => {
+            let field = track.path().to_string();
+            let field = if field == "?" || field == "." {
+                String::new()
+            } else {
+                field
+            };
+            Err(spanned(de.span_error(e), field))
+        }
+    }
+}
+
+/// Turns problems found after parsing (`(field path, sentence)`) into located errors.
+pub fn locate_problems(path: &Path, text: &str, problems: Vec<(String, String)>) -> FileErrors {
+    FileErrors(
+        problems
+            .into_iter()
+            .map(|(field, message)| {
+                let pos = locate(text, &field);
+                FileError {
+                    path: path.to_path_buf(),
+                    line: pos.line,
+                    column: pos.column,
+                    field,
+                    message,
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The name of the top-level RON struct (`Scenario`, `DecisionLog`), if any.
+pub fn top_level_name(text: &str) -> Option<&str> {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r);
+        } else if rest.starts_with("#![") {
+            rest = rest.split_once(']').map_or("", |(_, r)| r);
+        } else {
+            break;
+        }
+    }
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+fn ron_message(code: &ron::Error) -> String {
+    use ron::Error as E;
+    match code {
+        E::Eof => "unexpected end of file".into(),
+        E::ExpectedFloat => "expected a number".into(),
+        E::ExpectedInteger => "expected a whole number".into(),
+        E::ExpectedString | E::ExpectedStringEnd => "expected a string in double quotes".into(),
+        E::ExpectedBoolean => "expected true or false".into(),
+        other => {
+            let text = other.to_string();
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(first) => first.to_lowercase().chain(chars).collect(),
+                None => text,
+            }
+        }
+    }
+}
