@@ -63,17 +63,44 @@ pub fn apply(world: &mut World, due: &[Event]) -> Vec<String> {
                     seg.ref_perf *= 1.0 + perf_gain;
                 }
             }
-            _ => world.active_events.push(ActiveEvent {
-                event: event.clone(),
-                ends_idx: if event.duration == 0 {
-                    u32::MAX
-                } else {
-                    q.saturating_add(event.duration)
-                },
-            }),
+            _ => world.active_events.extend(lasting(event.clone(), q)),
         }
     }
     due.iter().map(|e| e.title.clone()).collect()
+}
+
+/// The modifiers that will be in force when `world`'s next quarter resolves (events
+/// still running plus those due), without changing anything: what a player or a
+/// policy may plan against, such as this quarter's capacity.
+pub fn upcoming_modifiers(world: &World) -> Modifiers {
+    let q = world.quarter_idx;
+    let mut active: Vec<ActiveEvent> = world.active_events.iter().filter(|a| a.ends_idx > q).cloned().collect();
+    active.extend(due(world).into_iter().filter_map(|e| lasting(e, q)));
+    modifiers(&active, &world.scenario)
+}
+
+/// A lasting event starting in quarter `q`, or `None` for one-shot kinds.
+fn lasting(event: Event, q: u32) -> Option<ActiveEvent> {
+    match event.kind {
+        EventKind::RivalPriceCut { .. } | EventKind::BetterChipset { .. } => None,
+        _ => Some(ActiveEvent {
+            ends_idx: if event.duration == 0 {
+                u32::MAX
+            } else {
+                q.saturating_add(event.duration)
+            },
+            event,
+        }),
+    }
+}
+
+/// Production capacity per SKU of company `company_idx` in `world`'s next quarter.
+pub fn upcoming_capacity(world: &World, company_idx: usize) -> u64 {
+    let factor = upcoming_modifiers(world).capacity_factor.max(0.0);
+    world
+        .companies
+        .get(company_idx)
+        .map_or(0, |c| (c.capacity as f64 * factor).floor() as u64)
 }
 
 /// The combined modifiers of the events in force.

@@ -137,7 +137,13 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
     }
 
     // Portfolio: launches, development finished, retirements, stores, R&D stock.
-    let mut work: Vec<CompanyWork> = vec![CompanyWork::default(); next.companies.len()];
+    let mut work: Vec<CompanyWork> = vec![
+        CompanyWork {
+            perf_factor: 1.0,
+            ..CompanyWork::default()
+        };
+        next.companies.len()
+    ];
     for (idx, company) in next.companies.iter_mut().enumerate() {
         if company.bankrupt {
             continue;
@@ -357,8 +363,10 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
     for (idx, company) in next.companies.iter().enumerate() {
         for (sku, sw) in company.skus.iter().zip(work[idx].skus.iter()) {
             let sold = sw.sold.sum();
-            segment_units[sku.segment] += sold;
-            segment_value[sku.segment] += sold as f64 * sw.value;
+            if sold > 0 {
+                segment_units[sku.segment] += sold;
+                segment_value[sku.segment] += sold as f64 * sw.value;
+            }
         }
     }
 
@@ -392,8 +400,10 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
             demand_units += sw.demand.sum();
             repair += quality::repair_cost(sw.defect, sold_total, &sc.quality);
             defect_weighted += sw.defect * sold_total as f64;
-            units_by_segment[sku.segment] += sold_total;
-            value_by_segment[sku.segment] += sold_total as f64 * sw.value;
+            if sold_total > 0 {
+                units_by_segment[sku.segment] += sold_total;
+                value_by_segment[sku.segment] += sold_total as f64 * sw.value;
+            }
         }
         let opex = ChannelMap::from_fn(|ch| {
             let activity = finance::ChannelActivity {

@@ -8,10 +8,10 @@
 //! read its own company's costs and stock but other companies only through
 //! `world.public`.
 
-use super::cost;
 use super::decisions::{CompanyDecisions, PartialDecisions};
 use super::params::Scenario;
 use super::world::World;
+use super::{cost, events};
 use std::fmt;
 
 /// Something that decides for one company, quarter after quarter.
@@ -127,6 +127,7 @@ impl Policy for CostPlus {
         let company = &world.companies[company_idx];
         let sc = &world.scenario;
         let mut d = company.last_decisions.carried_over();
+        let capacity = events::upcoming_capacity(world, company_idx);
         for sku in company.skus.iter().filter(|s| s.is_active()) {
             let Some(decision) = d.skus.get_mut(&*sku.id) else {
                 continue;
@@ -144,8 +145,9 @@ impl Policy for CostPlus {
             decision.price = (unit_cost * (1.0 + self.markup)).max(1.0);
             if world.quarter_idx > 0 {
                 let target = (sku.last_demand as f64 * 1.1).round_ties_even() as u64;
-                decision.production = target.saturating_sub(sku.stock()).min(company.capacity);
+                decision.production = target.saturating_sub(sku.stock());
             }
+            decision.production = decision.production.min(capacity);
         }
         d
     }

@@ -1,0 +1,125 @@
+//! Behaviour the model must show with numbers: the GMV trap, refused decisions, the
+//! shipped scenarios' reference logs and a naive strategy against their objectives.
+
+mod common;
+
+use std::sync::Arc;
+use thin_margin::sim::decisions::SkuDecision;
+use thin_margin::sim::params::SkuSpec;
+use thin_margin::sim::run::run;
+use thin_margin::sim::score::{ObjectiveStatus, objectives};
+use thin_margin::sim::strategies::Strategy;
+use thin_margin::sim::{Decisions, Scenario, World, step};
+
+/// First-phone without noise, the player's flagship split into `n` identical SKUs.
+fn with_n_skus(n: usize) -> Arc<Scenario> {
+    let mut s = (*common::scenario("first-phone")).clone();
+    s.market.demand.noise_sigma = 0.0;
+    let player = s.first_player().expect("player");
+    let company = &mut s.companies[player];
+    let base = company.skus[0].clone();
+    let decision = company.opening.skus[&base.id];
+    company.skus.clear();
+    company.opening.skus.clear();
+    for k in 0..n {
+        let id = format!("phone-{k}");
+        company.skus.push(Arc::new(SkuSpec {
+            id: id.clone(),
+            ..(*base).clone()
+        }));
+        // Ample stock everywhere so sales show demand, not supply.
+        company.opening.skus.insert(
+            id,
+            SkuDecision {
+                production: 1_200_000,
+                ..decision
+            },
+        );
+    }
+    Arc::new(s)
+}
+
+fn first_quarter(s: Arc<Scenario>) -> thin_margin::sim::CompanyReport {
+    let world = World::new(s, 1);
+    let player = world.companies.iter().position(|c| c.is_player).expect("player");
+    let d = world.companies[player].last_decisions.clone();
+    let (_, report) = step(&world, &Decisions::solo(d)).expect("valid");
+    report.companies.into_iter().find(|r| r.is_player).expect("player row")
+}
+
+#[test]
+fn gmv_trap_more_skus_add_little_share_and_cut_focus() {
+    let one = first_quarter(with_n_skus(1));
+    let five = first_quarter(with_n_skus(5));
+    // Demand (what buyers chose, before any stock-out) measures the company's pull.
+    let (demand_one, demand_five) = (one.demand as f64, five.demand as f64);
+    assert!(demand_one > 0.0);
+    assert!(demand_five > demand_one, "more SKUs still add some demand");
+    // Far less than 5×: the nest parameter λ = 0.6 caps the gain near 5^0.6 ≈ 2.6×.
+    assert!(demand_five < 3.0 * demand_one, "demand {demand_one} → {demand_five}");
+    assert!(five.share_by_segment["smartphone"] < 3.0 * one.share_by_segment["smartphone"]);
+    assert!((one.focus_index - 1.0).abs() < 1e-12);
+    assert!(five.focus_index < 0.25, "focus {}", five.focus_index);
+    // Each SKU sells far less than the single one did.
+    let per_sku = demand_five / 5.0;
+    assert!(per_sku < 0.6 * demand_one);
+}
+
+#[test]
+fn invalid_decisions_are_refused_naming_the_field() {
+    let s = common::scenario("first-phone");
+    let world = World::new(s, 0);
+    let mut d = world.companies[0].last_decisions.clone();
+    d.skus.get_mut("flagship").expect("flagship").price = -5.0;
+    d.skus.get_mut("flagship").expect("flagship").bom_cut = 0.7;
+    d.channels.online = 0.9;
+    let err = step(&world, &Decisions::solo(d)).expect_err("refused");
+    let fields: Vec<&str> = err.problems.iter().map(|p| p.field.as_str()).collect();
+    assert!(fields.contains(&"flagship.price"), "{err}");
+    assert!(fields.contains(&"flagship.bom_cut"), "{err}");
+    assert!(fields.contains(&"channels"), "{err}");
+    let mut d = world.companies[0].last_decisions.clone();
+    d.skus.get_mut("flagship").expect("flagship").production = 10_000_000;
+    let err = step(&world, &Decisions::solo(d)).expect_err("over capacity");
+    assert_eq!(err.problems[0].field, "flagship.production");
+    let mut d = world.companies[0].last_decisions.clone();
+    d.skus.get_mut("flagship").expect("flagship").price = f64::NAN;
+    assert!(step(&world, &Decisions::solo(d)).is_err());
+    // The world was only borrowed: the same valid step still gives the same result.
+    let ok = world.companies[0].last_decisions.clone();
+    let (a, ra) = step(&world, &Decisions::solo(ok.clone())).expect("valid");
+    let (b, rb) = step(&world, &Decisions::solo(ok)).expect("valid");
+    assert_eq!(ra, rb);
+    assert_eq!(a.quarter_idx, b.quarter_idx);
+}
+
+fn statuses(id: &str, strategy: Strategy, seed: u64) -> Vec<(String, ObjectiveStatus)> {
+    let s = common::scenario(id);
+    let mut policies = vec![strategy.policy(&s)];
+    let out = run(s.clone(), seed, &mut policies, None).expect("valid decisions");
+    objectives(&s, &out.player_rows())
+        .into_iter()
+        .map(|o| (o.id, o.status))
+        .collect()
+}
+
+#[test]
+fn reference_logs_meet_every_objective() {
+    for (_, s) in common::shipped_scenarios() {
+        for seed in 0..10 {
+            for (id, status) in statuses(&s.id, Strategy::Reference, seed) {
+                assert_eq!(status, ObjectiveStatus::Met, "{} seed {seed}: objective {id}", s.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn holding_the_opening_plan_misses_an_objective() {
+    for (_, s) in common::shipped_scenarios() {
+        let missed = statuses(&s.id, Strategy::Hold, 7)
+            .into_iter()
+            .filter(|(_, st)| *st == ObjectiveStatus::Missed);
+        assert!(missed.count() >= 1, "{}: hold met every objective", s.id);
+    }
+}
