@@ -5,7 +5,7 @@
 //! files). Every error is rendered as `file:line:column: field: sentence`; nothing
 //! here panics on input.
 
-use crate::save::decision_log::{self, DecisionLog};
+use crate::save::decision_log;
 use crate::scenario::{self, FileErrors, load};
 use crate::sim::metric::field_value;
 use crate::sim::params::Scenario;
@@ -494,13 +494,13 @@ fn check(files: &[PathBuf], out: &mut dyn Write) -> Result<(), CliError> {
 /// Checks one file of any known kind; returns what kind it was.
 pub fn check_file(path: &Path) -> Result<&'static str, FileErrors> {
     let text = load::read_text(path)?;
+    if text.trim().is_empty() {
+        return Err(FileErrors::whole_file(path, "the file is empty"));
+    }
     match load::top_level_name(&text) {
         Some("Scenario") => scenario::parse_scenario(path, &text).map(|_| "scenario"),
         Some("DecisionLog") => {
-            let log: DecisionLog = load::parse_ron(path, &text)?;
-            if log.version != decision_log::DECISION_LOG_VERSION {
-                let (_, _) = decision_log::load_decision_log(path)?;
-            }
+            let log = decision_log::parse_decision_log(path, &text)?;
             let candidates = scenario_candidates(&log.scenario, Some(path));
             let Some(scenario_path) = candidates.iter().find(|p| p.is_file()) else {
                 let looked = candidates

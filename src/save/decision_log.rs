@@ -40,11 +40,17 @@ impl DecisionLog {
 /// Reads a decision log and checks its format (not yet its fit to a scenario).
 pub fn load_decision_log(path: &Path) -> Result<(DecisionLog, String), FileErrors> {
     let text = read_text(path)?;
-    let log: DecisionLog = parse_ron(path, &text)?;
+    let log = parse_decision_log(path, &text)?;
+    Ok((log, text))
+}
+
+/// Parses decision-log text and checks its version; `path` labels the errors.
+pub fn parse_decision_log(path: &Path, text: &str) -> Result<DecisionLog, FileErrors> {
+    let log: DecisionLog = parse_ron(path, text)?;
     if log.version != DECISION_LOG_VERSION {
         return Err(locate_problems(
             path,
-            &text,
+            text,
             vec![(
                 "version".into(),
                 format!(
@@ -54,7 +60,7 @@ pub fn load_decision_log(path: &Path) -> Result<(DecisionLog, String), FileError
             )],
         ));
     }
-    Ok((log, text))
+    Ok(log)
 }
 
 /// Checks that `log` fits `scenario`: same id, no more quarters than the scenario,

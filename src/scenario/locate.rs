@@ -5,8 +5,8 @@
 //! identifiers, comments. It never fails: an unknown path resolves to the deepest
 //! part that was found.
 
-/// A 1-based line and column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A 1-based line and column (ordered by line, then column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
@@ -15,7 +15,11 @@ pub struct Position {
 #[derive(Debug)]
 enum Kind {
     Fields(Vec<(String, Node)>),
-    Items(Vec<Node>),
+    /// `[a, b]`, or `(a, b)` when `parenthesised` (tuples, `Some(x)`, `Variant(x)`).
+    Items {
+        items: Vec<Node>,
+        parenthesised: bool,
+    },
     Entries(Vec<(String, Node)>),
     Leaf,
 }
@@ -23,22 +27,30 @@ enum Kind {
 #[derive(Debug)]
 struct Node {
     pos: Position,
+    /// Just after the value's last character.
+    end: Position,
     kind: Kind,
 }
 
-/// Deepest nesting the reader follows (ron itself stops at 128).
+/// Deepest nesting the reader follows (ron itself stops at 128). Deeper input
+/// stops the reader: what was read so far is kept.
 const MAX_DEPTH: usize = 256;
 
-/// The position of `path` in `source`, or of the deepest part of it that exists.
-pub fn locate(source: &str, path: &str) -> Position {
+fn read_tree(source: &str) -> Option<Node> {
     let mut reader = Reader {
         chars: source.char_indices().peekable(),
         src: source,
         line: 1,
         column: 1,
+        stopped: false,
     };
     reader.skip_trivia();
-    let Some(root) = reader.value(0) else {
+    reader.value(0)
+}
+
+/// The position of `path` in `source`, or of the deepest part of it that exists.
+pub fn locate(source: &str, path: &str) -> Position {
+    let Some(root) = read_tree(source) else {
         return Position { line: 1, column: 1 };
     };
     let mut node = &root;
@@ -49,6 +61,44 @@ pub fn locate(source: &str, path: &str) -> Position {
         }
     }
     node.pos
+}
+
+/// The field path (`market.segments[0].growth`) of the value at `at`, or of the
+/// last value that ends before it inside the innermost value holding `at`: for a
+/// syntax error, the field being read or the one just before the mistake (a
+/// missing comma after `growth` names `growth`). Empty when `at` lies outside the
+/// top-level value. One-item parenthesised wrappers (`Some(x)`) are transparent.
+pub fn field_at(source: &str, at: Position) -> String {
+    let Some(root) = read_tree(source) else {
+        return String::new();
+    };
+    if at < root.pos || at > root.end {
+        return String::new();
+    }
+    let mut path = String::new();
+    let mut node = &root;
+    loop {
+        let (segment, child) = match &node.kind {
+            Kind::Fields(children) | Kind::Entries(children) => {
+                match children.iter().rev().find(|(_, c)| c.pos <= at) {
+                    Some((name, child)) => (format!(".{name}"), child),
+                    None => break,
+                }
+            }
+            Kind::Items { items, parenthesised } => match items.iter().enumerate().rev().find(|(_, c)| c.pos <= at) {
+                Some((_, child)) if *parenthesised && items.len() == 1 => (String::new(), child),
+                Some((i, child)) => (format!("[{i}]"), child),
+                None => break,
+            },
+            Kind::Leaf => break,
+        };
+        path += &segment;
+        if at > child.end {
+            break;
+        }
+        node = child;
+    }
+    path.trim_start_matches('.').to_string()
 }
 
 enum Segment {
@@ -80,9 +130,9 @@ fn find_child<'a>(node: &'a Node, segment: &Segment) -> Option<&'a Node> {
         (Kind::Fields(fields), Segment::Name(name)) | (Kind::Entries(fields), Segment::Name(name)) => {
             fields.iter().find(|(k, _)| k == name).map(|(_, v)| v)
         }
-        (Kind::Items(items), Segment::Index(i)) => items.get(*i),
+        (Kind::Items { items, .. }, Segment::Index(i)) => items.get(*i),
         // `Some(x)` and other one-item wrappers are transparent.
-        (Kind::Items(items), Segment::Name(_)) if items.len() == 1 => find_child(&items[0], segment),
+        (Kind::Items { items, .. }, Segment::Name(_)) if items.len() == 1 => find_child(&items[0], segment),
         _ => None,
     }
 }
@@ -92,6 +142,8 @@ struct Reader<'a> {
     src: &'a str,
     line: usize,
     column: usize,
+    /// Set when the nesting went past [`MAX_DEPTH`]: every loop then ends.
+    stopped: bool,
 }
 
 impl Reader<'_> {
@@ -223,6 +275,9 @@ impl Reader<'_> {
 
     fn value(&mut self, depth: usize) -> Option<Node> {
         if depth > MAX_DEPTH {
+            self.stopped = true;
+        }
+        if self.stopped {
             return None;
         }
         self.skip_trivia();
@@ -232,7 +287,10 @@ impl Reader<'_> {
             '(' => self.parens(depth),
             '[' => {
                 self.bump();
-                Kind::Items(self.items(']', depth))
+                Kind::Items {
+                    items: self.items(']', depth),
+                    parenthesised: false,
+                }
             }
             '{' => {
                 self.bump();
@@ -277,7 +335,16 @@ impl Reader<'_> {
                 Kind::Leaf
             }
         };
-        Some(Node { pos, kind })
+        // A value cut short by the depth limit runs on to the end of the text.
+        let end = if self.stopped {
+            Position {
+                line: usize::MAX,
+                column: usize::MAX,
+            }
+        } else {
+            self.pos()
+        };
+        Some(Node { pos, end, kind })
     }
 
     /// At `(`: struct fields `(a: 1, …)` or tuple items `(1, 2)`.
@@ -292,7 +359,10 @@ impl Reader<'_> {
         let after = rest[ident_len..].trim_start();
         let is_fields = ident_len > 0 && after.starts_with(':') && !after.starts_with("::");
         if !is_fields {
-            return Kind::Items(self.items(')', depth));
+            return Kind::Items {
+                items: self.items(')', depth),
+                parenthesised: true,
+            };
         }
         let mut fields = Vec::new();
         loop {
@@ -424,5 +494,39 @@ Scenario(
         // Unknown parts resolve to the deepest known one.
         assert_eq!(locate(SRC, "market.nothing"), Position { line: 4, column: 13 });
         assert_eq!(locate("", "x"), Position { line: 1, column: 1 });
+    }
+
+    #[test]
+    fn names_the_field_at_or_before_a_position() {
+        let at = |line, column| field_at(SRC, Position { line, column });
+        assert_eq!(at(3, 14), "version");
+        assert_eq!(at(7, 60), "market.segments[1].price_sensitivity");
+        // Between two fields: the one before.
+        assert_eq!(at(6, 48), "market.segments[0].price_sensitivity");
+        assert_eq!(at(10, 16), "seed");
+        assert_eq!(at(11, 35), "skus.flagship.price");
+        // Outside the top-level value.
+        assert_eq!(at(1, 1), "");
+        assert_eq!(at(13, 1), "");
+        // A missing comma after `growth`.
+        let src = "S(\n  a: (\n    growth: 0.01\n    bass_p: 0.02,\n  ),\n)\n";
+        assert_eq!(field_at(src, Position { line: 4, column: 5 }), "a.growth");
+    }
+
+    #[test]
+    fn deep_nesting_stops_the_reader() {
+        let src = format!("S(a: {}", "[".repeat(100_000));
+        assert_eq!(locate(&src, "a[0][0]"), Position { line: 1, column: 8 });
+        let deepest = "a".to_string() + &"[0]".repeat(MAX_DEPTH - 1);
+        assert_eq!(
+            field_at(
+                &src,
+                Position {
+                    line: 1,
+                    column: 50_000
+                }
+            ),
+            deepest
+        );
     }
 }

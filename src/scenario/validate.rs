@@ -261,6 +261,12 @@ pub fn validate(file: &ScenarioFile) -> Result<Scenario, Vec<(String, String)>> 
     let segment_index = |name: &str| m.segments.iter().position(|s| s.name == name);
     let sku_spec = |c: &mut Checker, field: &str, sku: &SkuFile| -> Arc<SkuSpec> {
         c.name(&format!("{field}.id"), &sku.id);
+        if decisions::RESERVED_NAMES.contains(&sku.id.as_str()) {
+            c.fail(
+                format!("{field}.id"),
+                format!("\"{}\" is the name of a decision; choose another SKU id", sku.id),
+            );
+        }
         c.text(&format!("{field}.name"), &sku.name);
         let segment = segment_index(&sku.segment).unwrap_or_else(|| {
             c.fail(
@@ -556,7 +562,10 @@ fn check_shares<'a>(c: &mut Checker, field: &str, shares: impl Iterator<Item = (
         sum += v;
     }
     if sum.is_finite() && (sum - 1.0).abs() > 1e-9 {
-        c.fail(field, format!("shares must sum to 1, found {sum}"));
+        c.fail(
+            field,
+            format!("shares must sum to 1, found {}", (sum * 1e9).round() / 1e9),
+        );
     }
 }
 

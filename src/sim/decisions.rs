@@ -158,23 +158,26 @@ pub struct FieldProblem {
     pub message: String,
 }
 
+/// Company-wide decision names, which SKU ids may not take.
+pub const RESERVED_NAMES: &[&str] = &[
+    "skus",
+    "channels",
+    "stores",
+    "dealer_margin",
+    "community",
+    "paid_traffic",
+    "monetisation",
+    "rnd",
+    "launch",
+    "retire",
+];
+
 impl FieldProblem {
     /// The problem's field as a path inside a decision entry of a file:
     /// SKU fields gain their `skus.` prefix (`flagship.price` → `skus.flagship.price`).
     pub fn entry_path(&self) -> String {
-        const TOP: &[&str] = &[
-            "channels",
-            "stores",
-            "dealer_margin",
-            "community",
-            "paid_traffic",
-            "monetisation",
-            "rnd",
-            "launch",
-            "retire",
-        ];
         let head = self.field.split(['.', '[']).next().unwrap_or("");
-        if TOP.contains(&head) {
+        if RESERVED_NAMES.contains(&head) {
             self.field.clone()
         } else {
             format!("skus.{}", self.field)
@@ -280,7 +283,10 @@ pub fn problems(
         sum += share;
     }
     if sum.is_finite() && (sum - 1.0).abs() > 1e-9 {
-        push("channels".into(), format!("shares must sum to 1, found {sum}"));
+        push(
+            "channels".into(),
+            format!("shares must sum to 1, found {}", (sum * 1e9).round() / 1e9),
+        );
     }
     if decisions.channels[Channel::OwnRetail] > 0.0 && decisions.stores == 0 {
         push(
