@@ -123,3 +123,100 @@ fn holding_the_opening_plan_misses_an_objective() {
         assert!(missed.count() >= 1, "{}: hold met every objective", s.id);
     }
 }
+
+/// First-phone's opening world and the player's opening decisions.
+fn opening() -> (World, thin_margin::sim::CompanyDecisions) {
+    let world = World::new(common::scenario("first-phone"), 3);
+    let d = world.companies[0].last_decisions.clone();
+    (world, d)
+}
+
+#[test]
+fn a_launched_sku_is_made_from_the_quarter_its_lead_time_ends() {
+    let (world, mut d) = opening();
+    d.launch = vec!["flagship-s".into(), "flagship-s".into()];
+    let err = step(&world, &Decisions::solo(d.clone())).expect_err("launched twice");
+    assert_eq!(err.problems[0].field, "launch[1]", "{err}");
+    d.launch.truncate(1);
+    let (mut world, _) = step(&world, &Decisions::solo(d.clone())).expect("launch accepted");
+    // Lead time 2: still in development next quarter…
+    let mut next = world.companies[0].last_decisions.clone();
+    next.skus.insert(
+        "flagship-s".into(),
+        SkuDecision {
+            price: 1999.0,
+            bom_cut: 0.0,
+            mitigation: 0.0,
+            production: 1000,
+        },
+    );
+    let err = step(&world, &Decisions::solo(next.clone())).expect_err("not ready");
+    assert_eq!(err.problems[0].field, "flagship-s.production", "{err}");
+    next.skus.get_mut("flagship-s").expect("entry").production = 0;
+    world = step(&world, &Decisions::solo(next.clone())).expect("valid").0;
+    // …and made in the quarter its lead time ends.
+    next.skus.get_mut("flagship-s").expect("entry").production = 100_000;
+    let (_, report) = step(&world, &Decisions::solo(next)).expect("ready now");
+    let sku = report.companies[0]
+        .skus
+        .iter()
+        .find(|s| &*s.id == "flagship-s")
+        .expect("on sale");
+    assert_eq!(sku.units_produced, 100_000);
+}
+
+#[test]
+fn stock_keeps_the_quality_it_was_made_with() {
+    let (world, mut d) = opening();
+    // A deep cut protected by mitigation passes the veto…
+    let f = d.skus.get_mut("flagship").expect("flagship");
+    f.bom_cut = 0.2;
+    f.mitigation = 20_000_000.0;
+    f.production = 1_200_000;
+    let (world, report) = step(&world, &Decisions::solo(d)).expect("valid");
+    assert_eq!(report.companies[0].quality_vetoes, 0);
+    let left = report.companies[0].inventory_closing;
+    assert!(left > 0, "some stock left to sell down");
+    // …and retiring it (mitigation ends, the cut carries over) still sells that stock.
+    let mut d = world.companies[0].last_decisions.clone();
+    d.retire = vec!["flagship".into()];
+    d.skus.get_mut("flagship").expect("flagship").production = 0;
+    let (_, report) = step(&world, &Decisions::solo(d)).expect("valid");
+    let row = &report.companies[0];
+    assert_eq!(row.quality_vetoes, 0);
+    assert!(row.units_sold > 0);
+    assert!(
+        row.defect_rate < 0.04,
+        "stock keeps its defect rate, found {}",
+        row.defect_rate
+    );
+}
+
+#[test]
+fn stores_holding_stock_cannot_all_close() {
+    let (world, mut d) = opening();
+    d.stores = 10;
+    d.channels = thin_margin::sim::ChannelMap {
+        online: 0.5,
+        own_retail: 0.5,
+        platform: 0.0,
+        dealer: 0.0,
+    };
+    d.skus.get_mut("flagship").expect("flagship").production = 300_000;
+    let (world, _) = step(&world, &Decisions::solo(d)).expect("valid");
+    assert!(!world.companies[0].bankrupt);
+    // First-phone's buyers do not shop in own stores yet, so the stores' stock is unsold.
+    assert!(world.companies[0].skus[0].inventory.own_retail > 0);
+    let mut d = world.companies[0].last_decisions.clone();
+    d.stores = 0;
+    d.channels = thin_margin::sim::ChannelMap {
+        online: 1.0,
+        own_retail: 0.0,
+        platform: 0.0,
+        dealer: 0.0,
+    };
+    match step(&world, &Decisions::solo(d)) {
+        Err(err) => assert_eq!(err.problems[0].field, "stores", "{err}"),
+        Ok(_) => panic!("closing every store with stock in them was accepted"),
+    }
+}

@@ -78,6 +78,9 @@ impl Policy for RandomPolicy {
         } else {
             1 + (u() * sc.finance.max_stores as f64 * 0.5) as u32
         };
+        // Stores holding stock must stay open (at least one) until it sells.
+        let store_stock: u64 = company.skus.iter().map(|s| s.inventory.own_retail).sum();
+        let stores = if store_stock > 0 { stores.max(1) } else { stores };
         let mut weights = ChannelMap {
             online: raw[0],
             own_retail: if stores > 0 { raw[1] } else { 0.0 },

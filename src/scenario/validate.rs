@@ -218,6 +218,7 @@ pub fn validate(file: &ScenarioFile) -> Result<Scenario, Vec<(String, String)>> 
         c.non_negative(&f("store_opening_cost"), p.store_opening_cost);
         c.non_negative(&f("stores_full_coverage"), p.stores_full_coverage);
         c.range(&f("min_stock_weeks"), p.min_stock_weeks, 0.0, 13.0);
+        c.range(&f("full_coverage_margin"), p.full_coverage_margin, 0.0, 0.5);
     }
     let s = &file.services;
     c.range("services.attach_rate", s.attach_rate, 0.0, 10.0);
@@ -514,7 +515,8 @@ pub fn validate(file: &ScenarioFile) -> Result<Scenario, Vec<(String, String)>> 
             capacity: company.capacity,
             max_stores: scenario.finance.max_stores,
             max_dealer_margin: scenario.finance.max_dealer_margin,
-            catalogue_has: &|id| scenario.catalogue_sku(id).is_some(),
+            catalogue_lead_time: &|id| scenario.catalogue_sku(id).map(|s| s.lead_time),
+            quarter_idx: 0,
         };
         for p in decisions::problems(company, &company.last_decisions, &ctx) {
             c.fail(format!("companies[{i}].opening.{}", p.entry_path()), p.message);

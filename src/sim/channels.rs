@@ -5,6 +5,9 @@
 //! the earlier channel in `Channel::ALL`). Buyers reach channels by their segment's
 //! reach vector; a company sells in a channel only if present there: it sends
 //! supply there or still holds stock there (own retail also needs a store).
+//! Own stores cover `stores / stores_full_coverage` of store shoppers; dealers carry
+//! the brand in proportion to the margin offered (`dealer_margin /
+//! full_coverage_margin`, when the scenario sets it).
 //! Sales = min(demand routed, stock in the channel); unmet demand is lost and
 //! counted as stock-outs, which cost a little trust.
 
@@ -54,9 +57,14 @@ pub fn whole_units(demand: f64) -> u64 {
     }
 }
 
-/// Share of a channel's shoppers a company can serve there (own-store coverage).
-pub fn coverage(channel: Channel, stores: u32, params: &ChannelParams) -> f64 {
+/// Share of a channel's shoppers a company can serve there: own stores cover
+/// `stores / stores_full_coverage`; dealers stock the brand in proportion to the
+/// margin they are offered, `dealer_margin / full_coverage_margin` (when set).
+pub fn coverage(channel: Channel, stores: u32, dealer_margin: f64, params: &ChannelParams) -> f64 {
     match channel {
+        Channel::Dealer if params.full_coverage_margin > 0.0 => {
+            (dealer_margin / params.full_coverage_margin).clamp(0.0, 1.0)
+        }
         Channel::OwnRetail => {
             if params.stores_full_coverage > 0.0 {
                 (stores as f64 / params.stores_full_coverage).min(1.0)

@@ -8,7 +8,9 @@
 //!
 //! Validation (MODEL.md "Decisions") checks: finite numbers; price > 0; BOM cut in
 //! 0..=0.5; mitigation, budgets ≥ 0; production ≤ capacity this quarter (after supply
-//! shocks) and 0 for SKUs in development or retired; channel shares in 0..=1 summing
+//! shocks) and 0 for SKUs still in development (a SKU is made from the quarter its
+//! lead time ends; with lead time 0, in its launch quarter) or retired; no store
+//! closures that would strand stock in stores; no SKU launched or retired twice; channel shares in 0..=1 summing
 //! to 1 within 1e-9; own-retail supply only with at least one store; stores ≤ the
 //! scenario's maximum; dealer margin within its cap; monetisation in 0..=1; launches
 //! from the catalogue, not already owned; retirements of owned, active SKUs. Every
@@ -212,7 +214,10 @@ pub struct ValidationContext<'a> {
     pub max_stores: u32,
     /// Highest dealer margin allowed this quarter (scenario or regulation).
     pub max_dealer_margin: f64,
-    pub catalogue_has: &'a dyn Fn(&str) -> bool,
+    /// Lead time of a catalogue SKU, `None` if the catalogue has no such SKU.
+    pub catalogue_lead_time: &'a dyn Fn(&str) -> Option<u32>,
+    /// The quarter being decided (index from the scenario's start).
+    pub quarter_idx: u32,
 }
 
 /// Every problem with `decisions` for `company`; empty when they are valid.
@@ -233,12 +238,21 @@ pub fn problems(
                     id.clone(),
                     format!("no SKU named \"{id}\" in this company's portfolio; launch it from the catalogue first"),
                 );
-            } else if sku.production > 0 {
+            } else if sku.production > 0 && (ctx.catalogue_lead_time)(id).is_some_and(|lead| lead > 0) {
                 push(
                     format!("{id}.production"),
                     format!(
-                        "\"{id}\" is only being launched this quarter; production must be 0, found {}",
+                        "\"{id}\" is only being launched this quarter and needs {} quarter(s) of development; production must be 0, found {}",
+                        (ctx.catalogue_lead_time)(id).unwrap_or(0),
                         sku.production
+                    ),
+                );
+            } else if sku.production > ctx.capacity {
+                push(
+                    format!("{id}.production"),
+                    format!(
+                        "must be at most the capacity of {} units this quarter, found {}",
+                        ctx.capacity, sku.production
                     ),
                 );
             }
@@ -247,11 +261,11 @@ pub fn problems(
         };
         check_sku_numbers(id, sku, &mut push);
         match state.status {
-            SkuStatus::Development { ready_idx } if sku.production > 0 => push(
+            SkuStatus::Development { ready_idx } if ready_idx > ctx.quarter_idx && sku.production > 0 => push(
                 format!("{id}.production"),
                 format!(
-                    "\"{id}\" is still in development (ready in quarter {}); production must be 0, found {}",
-                    ready_idx + 1,
+                    "\"{id}\" is still in development for {} more quarter(s); production must be 0, found {}",
+                    ready_idx - ctx.quarter_idx,
                     sku.production
                 ),
             ),
@@ -294,6 +308,13 @@ pub fn problems(
             "supply sent to own stores needs at least one store (set stores)".into(),
         );
     }
+    let store_stock: u64 = company.skus.iter().map(|s| s.inventory[Channel::OwnRetail]).sum();
+    if decisions.stores == 0 && store_stock > 0 {
+        push(
+            "stores".into(),
+            format!("your stores still hold {store_stock} units; keep at least one store open until they are sold"),
+        );
+    }
     if decisions.stores > ctx.max_stores {
         push(
             "stores".into(),
@@ -316,7 +337,9 @@ pub fn problems(
         check_range(field, value, 0.0, MAX_MONEY, &mut push);
     }
     for (idx, id) in decisions.launch.iter().enumerate() {
-        if !(ctx.catalogue_has)(id) {
+        if decisions.launch[..idx].contains(id) {
+            push(format!("launch[{idx}]"), format!("\"{id}\" is listed twice"));
+        } else if (ctx.catalogue_lead_time)(id).is_none() {
             push(
                 format!("launch[{idx}]"),
                 format!("no SKU named \"{id}\" in the scenario's catalogue"),
@@ -329,6 +352,10 @@ pub fn problems(
         }
     }
     for (idx, id) in decisions.retire.iter().enumerate() {
+        if decisions.retire[..idx].contains(id) {
+            push(format!("retire[{idx}]"), format!("\"{id}\" is listed twice"));
+            continue;
+        }
         match company.skus.iter().find(|s| &*s.id == id.as_str()) {
             None => push(
                 format!("retire[{idx}]"),

@@ -192,6 +192,8 @@ pub struct ChannelParams {
     pub stores_full_coverage: f64,
     /// Weeks of sales a channel holds as display and transit stock at the least.
     pub min_stock_weeks: f64,
+    /// Dealer margin at which every dealer carries the brand (0 = coverage is full anyway).
+    pub full_coverage_margin: f64,
 }
 
 /// Internet services on the installed base.

@@ -16,10 +16,12 @@
 //!
 //! A `Copycat` without a clone yet launches one (a [`CloneOrder`]) of the
 //! best-selling other company's SKU that has been on sale for at least `lag`
-//! quarters: performance × `perf_factor`, BOM × `bom_factor`, same segment and
-//! base defect rate.
+//! quarters: performance × `perf_factor` and price × `price_factor` of the
+//! original's public figures; its BOM is `bom_factor` × its own price and its defect
+//! rate the market's accepted norm (a rival never sees another company's BOM).
 
 use super::decisions::{CompanyDecisions, SkuDecision};
+use super::events::Modifiers;
 use super::params::RivalPolicy;
 use super::world::{SkuState, SkuStatus, World};
 use std::sync::Arc;
@@ -38,10 +40,12 @@ pub struct CloneOrder {
 }
 
 /// The decisions of computer-run company `idx` this quarter.
-pub fn decide(world: &World, idx: usize, capacity_factor: f64) -> (CompanyDecisions, Option<CloneOrder>) {
+pub fn decide(world: &World, idx: usize, mods: &Modifiers) -> (CompanyDecisions, Option<CloneOrder>) {
     let company = &world.companies[idx];
     let mut d = company.last_decisions.carried_over();
-    let capacity = (company.capacity as f64 * capacity_factor).floor() as u64;
+    let capacity = (company.capacity as f64 * mods.capacity_factor.max(0.0)).floor() as u64;
+    // Rivals obey the same rules as players: regulation caps their dealer margin too.
+    d.dealer_margin = d.dealer_margin.min(mods.dealer_margin_max);
     let first_quarter = world.quarter_idx == 0;
     for sku in &company.skus {
         if !sku.is_active() {
@@ -103,8 +107,9 @@ fn policy_price(world: &World, idx: usize, sku: &SkuState) -> Option<f64> {
     let company = &world.companies[idx];
     match company.policy.as_ref()? {
         RivalPolicy::PriceFollower { speed } => {
-            let median = weighted_median_price(world, sku.segment)?;
-            // Undo the price factor already in last quarter's price before moving.
+            // Work on list prices before the company's price-cut factor, so a cut
+            // lowers prices once and for all instead of feeding on itself.
+            let median = weighted_median_price(world, sku.segment, idx, company.price_factor)?;
             let own = sku.last_price / company.price_factor;
             Some(own + speed * (median - own))
         }
@@ -133,13 +138,21 @@ fn policy_price(world: &World, idx: usize, sku: &SkuState) -> Option<f64> {
 /// The unit-weighted median price of last quarter's offers in a segment: the price
 /// the typical buyer paid (every company's offers, the follower's own included).
 /// Falls back to the plain median when nothing sold.
-pub fn weighted_median_price(world: &World, segment: usize) -> Option<f64> {
+/// The follower's own prices count before its price-cut factor (`own_factor`).
+pub fn weighted_median_price(world: &World, segment: usize, own_idx: usize, own_factor: f64) -> Option<f64> {
     let mut offers: Vec<(f64, u64)> = world
         .public
         .offers
         .iter()
         .filter(|o| o.segment == segment)
-        .map(|o| (o.price, o.units_sold))
+        .map(|o| {
+            let price = if o.company_idx == own_idx {
+                o.price / own_factor
+            } else {
+                o.price
+            };
+            (price, o.units_sold)
+        })
         .collect();
     if offers.is_empty() {
         return None;
@@ -170,8 +183,12 @@ pub fn clone_sku(world: &World, order: &CloneOrder, quarter_idx: u32) -> Option<
     let mut sku = original.clone();
     sku.id = format!("{}-clone", original.id).into();
     sku.name = format!("{} clone", original.name).into();
+    // Only public facts: the original's performance and price. The clone's BOM is
+    // `bom_factor` of its own price, its defect rate the market's accepted norm.
     sku.perf = original.perf * order.perf_factor;
-    sku.bom = original.bom * order.bom_factor;
+    sku.bom = order.price * order.bom_factor;
+    sku.base_defect = world.scenario.trust.defect_norm;
+    sku.avg_defect = sku.base_defect;
     sku.status = SkuStatus::Active;
     sku.launched_idx = quarter_idx;
     sku.cum_units = 0;

@@ -3,8 +3,10 @@
 //! `SimRng` is ChaCha8, seeded from the run's `u64` seed: portable and
 //! reproducible across platforms (unlike `StdRng`). Uniforms use the top 53 bits of
 //! one `u64`; normals use Box–Muller with `libm`'s `log`, `sqrt` and `cos`, so a
-//! replay gives the same bits on any OS or CPU. The model draws in a fixed order
-//! (see `demand`), so the same seed and decisions give the same numbers.
+//! replay gives the same bits on any OS or CPU. Each quarter takes one `u64` from
+//! the run's generator and derives a substream per SKU from it ([`substream`]), so
+//! the same seed and decisions give the same numbers, and a variant that adds a SKU
+//! leaves every other product's noise unchanged (common random numbers).
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
@@ -15,6 +17,25 @@ pub type SimRng = ChaCha8Rng;
 /// The generator of a run with this seed.
 pub fn sim_rng(seed: u64) -> SimRng {
     ChaCha8Rng::seed_from_u64(seed)
+}
+
+/// A generator for one SKU's draws this quarter, from the quarter's key (one draw of
+/// the run's generator) and the SKU's company and id. Each product gets its own
+/// stream, so adding or removing a SKU does not shift any other product's noise:
+/// variants of a decision compare on common random numbers.
+pub fn substream(quarter_key: u64, company_idx: usize, sku_id: &str) -> SimRng {
+    // FNV-1a over the company index and the SKU id: fixed, portable, no std hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in (company_idx as u64).to_le_bytes().iter().chain(sku_id.as_bytes()) {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    sim_rng(quarter_key ^ hash)
+}
+
+/// The next `u64` of the run's generator.
+pub fn next_key(rng: &mut SimRng) -> u64 {
+    rng.next_u64()
 }
 
 /// A uniform draw in the open interval (0, 1).

@@ -13,7 +13,7 @@ use super::channel_map::{Channel, ChannelMap};
 use super::decisions::{self, CompanyDecisions, DecisionError, FieldProblem, ValidationContext};
 use super::demand::{self, AwarenessInputs, LogitScratch, Offer};
 use super::report::{CompanyReport, QuarterReport, SkuReport};
-use super::rng::standard_normal;
+use super::rng::{self, standard_normal};
 use super::trust::TrustInputs;
 use super::world::{QuarterFlows, SkuState, SkuStatus, World, public_market_of};
 use super::{
@@ -42,7 +42,10 @@ impl Decisions {
 struct SkuWork {
     price: f64,
     unit_cost: f64,
+    /// Defect rate of the units on sale (stock and this quarter's batch).
     defect: f64,
+    /// Defect rate of the design made this quarter (what the veto judges).
+    design_defect: f64,
     vetoed: bool,
     offered: bool,
     produced: u64,
@@ -116,7 +119,8 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
                     capacity,
                     max_stores: sc.finance.max_stores,
                     max_dealer_margin: mods.dealer_margin_max,
-                    catalogue_has: &|id| sc.catalogue_sku(id).is_some(),
+                    catalogue_lead_time: &|id| sc.catalogue_sku(id).map(|s| s.lead_time),
+                    quarter_idx: q,
                 };
                 let problems = decisions::problems(company, d, &ctx);
                 if !problems.is_empty() {
@@ -128,7 +132,7 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
             }
             chosen.push(d.clone());
         } else {
-            let (d, clone_order) = rivals::decide(&next, idx, capacity_factor);
+            let (d, clone_order) = rivals::decide(&next, idx, &mods);
             if let Some(order) = clone_order {
                 clone_orders.push((idx, order));
             }
@@ -217,9 +221,10 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
             w.mitigation += mitigation;
             let ref_units = cost::learning_ref(sku.start_units, &sc.costs);
             sw.unit_cost = cost::unit_cost(sku.bom, cut, sku.cum_units, ref_units, q, &sc.costs, mods.cost_factor);
-            sw.defect = quality::defect_rate(sku.base_defect, cut, mitigation, &sc.quality);
-            sw.vetoed =
-                !matches!(sku.status, SkuStatus::Development { .. }) && quality::is_vetoed(sw.defect, &sc.quality);
+            // The veto judges the design being made this quarter; stock already made
+            // keeps the quality it was made with.
+            let design_defect = quality::defect_rate(sku.base_defect, cut, mitigation, &sc.quality);
+            sw.vetoed = sku.is_active() && quality::is_vetoed(design_defect, &sc.quality);
             sw.produced = if sku.is_active() && !sw.vetoed {
                 sd.map_or(0, |s| s.production).min(capacity)
             } else {
@@ -227,6 +232,13 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
             };
             let alloc = channels::split_largest_remainder(sw.produced, &d.channels);
             sku.avg_cost = inventory::moving_average_cost(sku.stock(), sku.avg_cost, sw.produced, sw.unit_cost);
+            sku.avg_defect = inventory::moving_average_cost(sku.stock(), sku.avg_defect, sw.produced, design_defect);
+            sw.design_defect = design_defect;
+            sw.defect = if sku.stock() + sw.produced > 0 {
+                sku.avg_defect
+            } else {
+                design_defect
+            };
             for ch in Channel::ALL {
                 sku.inventory[ch] += alloc[ch];
             }
@@ -242,7 +254,7 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
         for ch in Channel::ALL {
             let stock: u64 = company.skus.iter().map(|s| s.inventory[ch]).sum();
             w.present[ch] = channels::is_present(ch, d.channels[ch], stock, company.stores);
-            w.coverage[ch] = channels::coverage(ch, company.stores, &sc.channels[ch]);
+            w.coverage[ch] = channels::coverage(ch, company.stores, d.dealer_margin, &sc.channels[ch]);
         }
     }
 
@@ -280,11 +292,12 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
         }
     }
     let sigma = sc.market.demand.noise_sigma;
+    let quarter_key = rng::next_key(&mut next.rng);
     for (idx, company) in next.companies.iter().enumerate() {
         let w = &mut work[idx];
         let perf_factor = w.perf_factor;
         for (sku, sw) in company.skus.iter().zip(w.skus.iter_mut()) {
-            let z = standard_normal(&mut next.rng);
+            let z = standard_normal(&mut rng::substream(quarter_key, idx, &sku.id));
             sw.noise = libm::exp(sigma * z);
             let perf = sku.perf * perf_factor;
             sw.value = demand::value(
@@ -552,6 +565,24 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
             1.0
         };
 
+        let reported_defect = if units_sold > 0 {
+            defect_weighted / units_sold as f64
+        } else {
+            // Nothing sold: the mean defect rate of the designs in production, so a
+            // vetoed quarter shows why.
+            let active: Vec<f64> = company
+                .skus
+                .iter()
+                .zip(w.skus.iter())
+                .filter(|(s, _)| s.is_active())
+                .map(|(_, sw)| sw.design_defect)
+                .collect();
+            if active.is_empty() {
+                0.0
+            } else {
+                active.iter().sum::<f64>() / active.len() as f64
+            }
+        };
         let mut sku_reports = Vec::with_capacity(company.skus.len());
         for (sku, sw) in company.skus.iter_mut().zip(w.skus.iter()) {
             sku.last_sold = sw.sold.sum();
@@ -645,7 +676,7 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
             active_users: svc.users_after.round_ties_even().max(0.0) as u64,
             sku_count: on_sale as u32,
             focus_index: focus,
-            defect_rate: inputs.defect_rate,
+            defect_rate: reported_defect,
             quality_vetoes: w.skus.iter().filter(|s| s.vetoed).count() as u32,
             stockouts: demand_units - units_sold,
             traffic_cost_index: traffic_index,

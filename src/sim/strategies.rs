@@ -128,6 +128,7 @@ impl Policy for CostPlus {
         let sc = &world.scenario;
         let mut d = company.last_decisions.carried_over();
         let capacity = events::upcoming_capacity(world, company_idx);
+        let cost_factor = events::upcoming_modifiers(world).cost_factor;
         for sku in company.skus.iter().filter(|s| s.is_active()) {
             let Some(decision) = d.skus.get_mut(&*sku.id) else {
                 continue;
@@ -140,7 +141,7 @@ impl Policy for CostPlus {
                 ref_units,
                 world.quarter_idx,
                 &sc.costs,
-                1.0,
+                cost_factor,
             );
             decision.price = (unit_cost * (1.0 + self.markup)).max(1.0);
             if world.quarter_idx > 0 {

@@ -73,6 +73,9 @@ pub struct SkuState {
     pub inventory: ChannelMap<u64>,
     /// Moving-average cost of a unit in stock.
     pub avg_cost: f64,
+    /// Moving-average defect rate of the units in stock (each batch keeps the
+    /// quality it was made with).
+    pub avg_defect: f64,
     /// Last quarter's units sold and demand (sold + lost to stock-outs).
     pub last_sold: u64,
     pub last_demand: u64,
@@ -97,6 +100,7 @@ impl SkuState {
             start_units: spec.cum_units,
             inventory: ChannelMap::default(),
             avg_cost: 0.0,
+            avg_defect: spec.base_defect,
             last_sold: 0,
             last_demand: 0,
             last_price: spec.list_price,
