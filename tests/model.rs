@@ -220,3 +220,61 @@ fn stores_holding_stock_cannot_all_close() {
         Ok(_) => panic!("closing every store with stock in them was accepted"),
     }
 }
+
+#[test]
+fn the_preview_matches_what_the_quarter_then_reports() {
+    let s = common::scenario("first-phone");
+    let mut world = World::new(s.clone(), 5);
+    let mut policy = Strategy::Reference.policy(&s);
+    for _ in 0..s.n_quarters {
+        let d = policy.decide(&world, 0);
+        let p = thin_margin::sim::preview::preview(&world, 0, &d);
+        let (next, report) = step(&world, &Decisions::solo(d)).expect("valid");
+        let row = &report.companies[0];
+        for sku in &p.skus {
+            let reported = row.skus.iter().find(|r| *r.id == *sku.id).expect("reported");
+            assert_eq!(
+                sku.unit_cost.to_bits(),
+                reported.unit_cost.to_bits(),
+                "{} unit cost",
+                row.quarter
+            );
+            assert_eq!(sku.vetoed, reported.vetoed);
+        }
+        assert!(p.runway_quarters > 0.0 && p.runway_quarters.is_finite());
+        world = next;
+    }
+}
+
+#[test]
+fn the_profit_bridge_adds_up_to_the_change_in_net_profit() {
+    use thin_margin::report::profit_bridge::profit_bridge;
+    for strategy in [Strategy::Reference, Strategy::CostPlus { markup: 0.2 }] {
+        let s = common::scenario("first-phone");
+        let mut policies = vec![strategy.policy(&s)];
+        let out = run(s, 11, &mut policies, None).expect("valid");
+        let names: Vec<_> = out.reports[0].companies.iter().map(|c| c.company.clone()).collect();
+        let mut checked = 0;
+        for name in names {
+            let rows: Vec<_> = out.rows().filter(|r| r.company == name).collect();
+            for pair in rows.windows(2) {
+                checked += 1;
+                let total: f64 = profit_bridge(pair[0], pair[1]).iter().map(|(_, v)| v).sum();
+                let change = pair[1].net_profit - pair[0].net_profit;
+                let scale = pair[0]
+                    .net_profit
+                    .abs()
+                    .max(pair[1].net_profit.abs())
+                    .max(pair[1].revenue_hardware)
+                    .max(1.0);
+                assert!(
+                    (total - change).abs() <= 1e-9 * scale,
+                    "{} {}: {total} vs {change}",
+                    pair[1].quarter,
+                    pair[1].company
+                );
+            }
+        }
+        assert!(checked >= 7 * 4, "checked {checked} quarter pairs");
+    }
+}

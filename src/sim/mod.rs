@@ -25,6 +25,7 @@ pub mod inventory;
 pub mod margin_cap;
 pub mod metric;
 pub mod params;
+pub mod preview;
 pub mod quality;
 pub mod report;
 pub mod retail_roi;

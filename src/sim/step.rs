@@ -589,6 +589,7 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
             sku.last_demand = sw.demand.sum();
             if !matches!(sku.status, SkuStatus::Development { .. }) {
                 sku.last_price = sw.price;
+                sku.last_unit_cost = sw.unit_cost;
             }
             sku_reports.push(SkuReport {
                 id: sku.id.clone(),

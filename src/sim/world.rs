@@ -81,6 +81,8 @@ pub struct SkuState {
     pub last_demand: u64,
     /// The price it sold at last quarter.
     pub last_price: f64,
+    /// What a unit made last quarter cost (0 before the first quarter).
+    pub last_unit_cost: f64,
     /// The rival SKU this one copies, for copycats: (company index, SKU id).
     pub copy_of: Option<(usize, Arc<str>)>,
 }
@@ -104,6 +106,7 @@ impl SkuState {
             last_sold: 0,
             last_demand: 0,
             last_price: spec.list_price,
+            last_unit_cost: 0.0,
             copy_of: None,
         }
     }

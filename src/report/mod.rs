@@ -1,0 +1,4 @@
+//! What the game and the tools show about finished quarters and runs: pure functions
+//! over the core's reports (no Bevy, no I/O).
+
+pub mod profit_bridge;
