@@ -5,7 +5,7 @@
 //! files). Every error is rendered as `file:line:column: field: sentence`; nothing
 //! here panics on input.
 
-use crate::save::decision_log;
+use crate::save::{decision_log, run_file};
 use crate::scenario::{self, FileErrors, load};
 use crate::sim::metric::field_value;
 use crate::sim::params::Scenario;
@@ -60,7 +60,7 @@ pub enum Command {
         #[arg(long)]
         quarters: Option<u32>,
     },
-    /// Validate scenario and decision-log files; exit 0 when all are valid.
+    /// Validate scenario, decision-log and save files; exit 0 when all are valid.
     Check {
         /// Files to check.
         #[arg(required = true)]
@@ -514,9 +514,33 @@ pub fn check_file(path: &Path) -> Result<&'static str, FileErrors> {
             let scenario = Arc::new(scenario::load_scenario(scenario_path)?);
             decision_log::check_against(path, &text, &log, &scenario).map(|_| "decision log")
         }
+        Some("Save") => {
+            let save = run_file::parse_save(path, &text)?;
+            let candidates = scenario_candidates(&save.scenario, Some(path));
+            let Some(scenario_path) = candidates.iter().find(|p| p.is_file()) else {
+                let looked = candidates
+                    .iter()
+                    .skip(1)
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(decision_log::missing_scenario(path, &text, &save.scenario, &looked));
+            };
+            let scenario_text = load::read_text(scenario_path)?;
+            let scenario = Arc::new(scenario::parse_scenario(scenario_path, &scenario_text)?);
+            run_file::replay(
+                path,
+                &text,
+                &save,
+                &scenario,
+                &run_file::scenario_hash(&scenario_text),
+                None,
+            )
+            .map(|_| "save")
+        }
         _ => Err(FileErrors::whole_file(
             path,
-            "not a Thin Margin file: expected a scenario `Scenario(…)` or a decision log `DecisionLog(…)`",
+            "not a Thin Margin file: expected a scenario `Scenario(…)`, a decision log `DecisionLog(…)` or a save `Save(…)`",
         )),
     }
 }

@@ -1,0 +1,119 @@
+//! Saves: atomic writes, exact replay, rewind, and clear errors for bad files that
+//! touch nothing else.
+
+mod common;
+
+use std::path::Path;
+use thin_margin::save::run_file::{self, SaveFile, parse_save, read_save, replay, scenario_hash, write_save};
+use thin_margin::sim::run::run;
+use thin_margin::sim::strategies::Strategy;
+
+fn first_phone_text() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/first-phone.ron")).expect("readable")
+}
+
+fn played_save(quarters: Option<u32>) -> (SaveFile, Vec<thin_margin::sim::QuarterReport>) {
+    let scenario = common::scenario("first-phone");
+    let mut policies = vec![Strategy::Reference.policy(&scenario)];
+    let out = run(scenario, 42, &mut policies, quarters).expect("valid");
+    let save = SaveFile {
+        version: run_file::SAVE_VERSION,
+        name: "autosave".into(),
+        scenario: "first-phone".into(),
+        scenario_hash: scenario_hash(&first_phone_text()),
+        seed: 42,
+        quarters: out.decisions.iter().map(|d| d[0].clone()).collect(),
+    };
+    (save, out.reports)
+}
+
+#[test]
+fn a_save_replays_exactly_and_rewinds() {
+    let dir = tempdir();
+    let path = dir.join("slot-1.ron");
+    let (save, reports) = played_save(None);
+    write_save(&path, &save).expect("written");
+    let (loaded, text) = read_save(&path).expect("readable");
+    assert_eq!(loaded, save);
+    let scenario = common::scenario("first-phone");
+    let hash = scenario_hash(&first_phone_text());
+    let full = replay(&path, &text, &loaded, &scenario, &hash, None).expect("replays");
+    assert_eq!(full.reports, reports, "replay must be bit for bit");
+    let rewound = replay(&path, &text, &loaded, &scenario, &hash, Some(3)).expect("rewinds");
+    assert_eq!(rewound.reports[..], reports[..3]);
+    assert_eq!(rewound.world.quarter_idx, 3);
+    // `check` accepts the save too.
+    assert_eq!(thin_margin::cli::check_file(&path).expect("valid save"), "save");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn writes_are_atomic_and_touch_no_other_file() {
+    let dir = tempdir();
+    let good = dir.join("good.ron");
+    let (save, _) = played_save(Some(2));
+    write_save(&good, &save).expect("written");
+    let before = std::fs::read(&good).expect("readable");
+    let other = dir.join("other.ron");
+    let (longer, _) = played_save(Some(4));
+    write_save(&other, &longer).expect("written");
+    assert_eq!(std::fs::read(&good).expect("readable"), before);
+    // Overwriting leaves a whole file and no temporary behind.
+    write_save(&good, &longer).expect("overwritten");
+    assert_eq!(read_save(&good).expect("whole").0.quarters.len(), 4);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn corrupt_truncated_and_foreign_saves_name_the_file_and_problem() {
+    let dir = tempdir();
+    let (save, _) = played_save(Some(2));
+    let path = dir.join("ok.ron");
+    write_save(&path, &save).expect("written");
+    let text = std::fs::read_to_string(&path).expect("readable");
+
+    let truncated = dir.join("truncated.ron");
+    std::fs::write(&truncated, &text[..text.len() / 2]).expect("write");
+    let e = read_save(&truncated).expect_err("truncated");
+    assert!(e.to_string().starts_with(&format!("{}:", truncated.display())), "{e}");
+
+    let foreign = dir.join("foreign.ron");
+    std::fs::write(&foreign, "{\"hello\": 1}").expect("write");
+    assert!(thin_margin::cli::check_file(&foreign).is_err());
+
+    let wrong_version = text.replace("version: 1", "version: 9");
+    let e = parse_save(&dir.join("v9.ron"), &wrong_version).expect_err("version");
+    assert_eq!(e.0[0].field, "version");
+
+    let bad_decision = text.replacen("price: 1999.0", "price: -1.0", 1);
+    let bad = dir.join("bad-price.ron");
+    std::fs::write(&bad, &bad_decision).expect("write");
+    let e = thin_margin::cli::check_file(&bad).expect_err("refused");
+    assert!(e.0[0].field.starts_with("quarters[0].skus.flagship.price"), "{e}");
+    assert!(e.0[0].line > 1);
+
+    let changed = run_file::replay(&path, &text, &save, &common::scenario("first-phone"), "0000", None)
+        .expect_err("scenario changed");
+    assert_eq!(changed.0[0].field, "scenario_hash");
+    // The good save is untouched by all of this.
+    assert_eq!(std::fs::read_to_string(&path).expect("readable"), text);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn tempdir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "thin-margin-saves-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
