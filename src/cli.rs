@@ -5,6 +5,7 @@
 //! files). Every error is rendered as `file:line:column: field: sentence`; nothing
 //! here panics on input.
 
+use crate::report::format::{money, thousands};
 use crate::save::{decision_log, run_file};
 use crate::scenario::{self, FileErrors, load};
 use crate::sim::metric::field_value;
@@ -319,33 +320,6 @@ fn csv_text(scenario: &Scenario, output: &RunOutput) -> Result<String, CliError>
     }
     let bytes = w.into_inner().map_err(|e| CliError::Output(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| CliError::Output(e.to_string()))
-}
-
-/// Money for people: `¥1,999`, `¥12.4M`, `¥3.2B`.
-pub fn money(currency: &str, value: f64) -> String {
-    let symbol = if currency == "CNY" { "¥" } else { currency };
-    let sign = if value < 0.0 { "−" } else { "" };
-    let v = value.abs();
-    if v >= 1e9 {
-        format!("{sign}{symbol}{:.2}B", v / 1e9)
-    } else if v >= 1e6 {
-        format!("{sign}{symbol}{:.1}M", v / 1e6)
-    } else {
-        format!("{sign}{symbol}{}", thousands(v.round() as u64))
-    }
-}
-
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn pct(x: f64) -> String {

@@ -278,3 +278,23 @@ fn the_profit_bridge_adds_up_to_the_change_in_net_profit() {
         assert!(checked >= 7 * 4, "checked {checked} quarter pairs");
     }
 }
+
+#[test]
+fn key_decisions_are_measured_by_replay_and_ranked() {
+    use thin_margin::report::key_decisions::key_decisions;
+    let s = common::scenario("first-phone");
+    let mut policies = vec![Strategy::Reference.policy(&s)];
+    let out = run(s.clone(), 7, &mut policies, None).expect("valid");
+    let played: Vec<_> = out.decisions.iter().map(|d| d[0].clone()).collect();
+    let effects = key_decisions(&s, 7, &played, 3);
+    assert_eq!(effects.len(), 3, "{effects:?}");
+    for pair in effects.windows(2) {
+        assert!(pair[0].score_effect.abs() >= pair[1].score_effect.abs());
+    }
+    // Ramping production up is what sells 7.9M phones: it must rank, and help.
+    let ramp = effects
+        .iter()
+        .find(|e| e.description.starts_with("flagship production"))
+        .expect("a production ramp ranks");
+    assert!(ramp.score_effect > 0.0, "{effects:?}");
+}

@@ -1,0 +1,240 @@
+//! The debrief's "decisions that moved the result": each change the player made is
+//! reverted on its own and the run replayed with the same seed; the difference in
+//! score and in cumulative net profit is that decision's measured effect.
+//!
+//! A change is one field that differs from the quarter before (the opening
+//! decisions for the first quarter): a SKU's price, BOM cut, mitigation or
+//! production; the channel mix; stores; dealer margin; community, paid-traffic,
+//! monetisation or R&D budgets; a launch or a retirement. Reverting it restores the
+//! old value from that quarter until the player next changed the same field (a
+//! launch or retirement is simply dropped). Variants the model refuses (e.g. a
+//! reverted production over a later quarter's capacity) are skipped. Effects are
+//! ranked by the absolute change in score, then in profit.
+
+use super::format::thousands_f64 as thousands;
+use crate::sim::decisions::CompanyDecisions;
+use crate::sim::score::score;
+use crate::sim::{Decisions, Quarter, Scenario, World, step};
+use std::sync::Arc;
+
+/// One decision and what it did to the result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecisionEffect {
+    pub quarter: Quarter,
+    /// What changed, for people: `flagship price ¥1,999 → ¥1,799`.
+    pub description: String,
+    /// Score with the decision minus score without it (points out of 100).
+    pub score_effect: f64,
+    /// Cumulative net profit with the decision minus without it.
+    pub profit_effect: f64,
+}
+
+/// Undoes one change in a quarter's decisions, given the decisions before it.
+type Revert = Box<dyn Fn(&mut CompanyDecisions, &CompanyDecisions)>;
+/// A number formatter for descriptions.
+type Show = fn(f64) -> String;
+/// Reads and restores one company-wide decision.
+type Get = fn(&CompanyDecisions) -> f64;
+type Set = fn(&mut CompanyDecisions, &CompanyDecisions);
+
+/// One revertible change: where, what, and how to undo it in a decision set.
+struct Change {
+    quarter_idx: usize,
+    description: String,
+    key: String,
+    revert: Revert,
+}
+
+/// The `n` decisions of `played` (the player's decisions per quarter) that moved the
+/// result most, measured by replay with the same `seed`.
+pub fn key_decisions(
+    scenario: &Arc<Scenario>,
+    seed: u64,
+    played: &[CompanyDecisions],
+    n: usize,
+) -> Vec<DecisionEffect> {
+    let Some(player) = scenario.first_player() else {
+        return Vec::new();
+    };
+    let Some(base) = evaluate(scenario, seed, played) else {
+        return Vec::new();
+    };
+    let opening = &scenario.companies[player].opening;
+    let changes = changes(opening, played);
+    let mut effects = Vec::new();
+    for change in &changes {
+        let mut variant = played.to_vec();
+        // Restore the old value from this quarter until the same field changes again.
+        let next_change = changes
+            .iter()
+            .filter(|c| c.key == change.key && c.quarter_idx > change.quarter_idx)
+            .map(|c| c.quarter_idx)
+            .min();
+        let end = next_change.unwrap_or(variant.len());
+        let before = if change.quarter_idx == 0 {
+            opening.clone()
+        } else {
+            played[change.quarter_idx - 1].clone()
+        };
+        for d in &mut variant[change.quarter_idx..end] {
+            (change.revert)(d, &before);
+        }
+        let Some(without) = evaluate(scenario, seed, &variant) else {
+            continue;
+        };
+        effects.push(DecisionEffect {
+            quarter: scenario.quarter_at(change.quarter_idx as u32),
+            description: change.description.clone(),
+            score_effect: base.0 - without.0,
+            profit_effect: base.1 - without.1,
+        });
+    }
+    effects.sort_by(|a, b| {
+        b.score_effect
+            .abs()
+            .total_cmp(&a.score_effect.abs())
+            .then(b.profit_effect.abs().total_cmp(&a.profit_effect.abs()))
+    });
+    effects.truncate(n);
+    effects
+}
+
+/// Score and cumulative net profit of a run with these decisions, or `None` if refused.
+fn evaluate(scenario: &Arc<Scenario>, seed: u64, decisions: &[CompanyDecisions]) -> Option<(f64, f64)> {
+    let mut world = World::new(scenario.clone(), seed);
+    let mut rows = Vec::new();
+    for d in decisions {
+        let (next, report) = step(&world, &Decisions::solo(d.clone())).ok()?;
+        world = next;
+        rows.extend(report.companies.into_iter().filter(|r| r.is_player));
+        if world.companies.iter().any(|c| c.is_player && c.bankrupt) {
+            break;
+        }
+    }
+    let refs: Vec<_> = rows.iter().collect();
+    Some((score(scenario, &refs).total, rows.iter().map(|r| r.net_profit).sum()))
+}
+
+fn changes(opening: &CompanyDecisions, played: &[CompanyDecisions]) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut previous = opening;
+    for (q, d) in played.iter().enumerate() {
+        for (id, sku) in &d.skus {
+            let Some(old) = previous.skus.get(id) else { continue };
+            let fields: [(&str, f64, f64, Show); 4] = [
+                ("price", old.price, sku.price, |v| format!("¥{}", thousands(v))),
+                ("BOM cut", old.bom_cut, sku.bom_cut, |v| format!("{:.1}%", v * 100.0)),
+                ("mitigation", old.mitigation, sku.mitigation, |v| {
+                    format!("¥{}", thousands(v))
+                }),
+                ("production", old.production as f64, sku.production as f64, |v| {
+                    format!("{} units", thousands(v))
+                }),
+            ];
+            for (k, (name, was, now, show)) in fields.into_iter().enumerate() {
+                if was.to_bits() == now.to_bits() {
+                    continue;
+                }
+                let id2 = id.clone();
+                out.push(Change {
+                    quarter_idx: q,
+                    description: format!("{id} {name} {} → {}", show(was), show(now)),
+                    key: format!("sku:{id}:{k}"),
+                    revert: Box::new(move |d, before| {
+                        let (Some(cur), Some(old)) = (d.skus.get(&id2).copied(), before.skus.get(&id2)) else {
+                            return;
+                        };
+                        let mut new = cur;
+                        match k {
+                            0 => new.price = old.price,
+                            1 => new.bom_cut = old.bom_cut,
+                            2 => new.mitigation = old.mitigation,
+                            _ => new.production = old.production,
+                        }
+                        d.skus.insert(id2.clone(), new);
+                    }),
+                });
+            }
+        }
+        let money: Show = |v| format!("¥{}", thousands(v));
+        let pct: Show = |v| format!("{:.0}%", v * 100.0);
+        let count: Show = thousands;
+        let scalars: [(&str, Get, Set, Show); 6] = [
+            ("stores", |d| d.stores as f64, |d, b| d.stores = b.stores, count),
+            (
+                "dealer margin",
+                |d| d.dealer_margin,
+                |d, b| d.dealer_margin = b.dealer_margin,
+                pct,
+            ),
+            (
+                "community budget",
+                |d| d.community,
+                |d, b| d.community = b.community,
+                money,
+            ),
+            (
+                "paid traffic",
+                |d| d.paid_traffic,
+                |d, b| d.paid_traffic = b.paid_traffic,
+                money,
+            ),
+            (
+                "monetisation",
+                |d| d.monetisation,
+                |d, b| d.monetisation = b.monetisation,
+                pct,
+            ),
+            ("R&D", |d| d.rnd, |d, b| d.rnd = b.rnd, money),
+        ];
+        for (name, get, set, show) in scalars {
+            let (was, now) = (get(previous), get(d));
+            if was.to_bits() != now.to_bits() {
+                out.push(Change {
+                    quarter_idx: q,
+                    description: format!("{name} {} → {}", show(was), show(now)),
+                    key: format!("company:{name}"),
+                    revert: Box::new(set),
+                });
+            }
+        }
+        if d.channels != previous.channels {
+            let mix = |c: &crate::sim::ChannelMap<f64>| {
+                c.iter()
+                    .filter(|(_, v)| *v > 0.0)
+                    .map(|(ch, v)| format!("{ch} {:.0}%", v * 100.0))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            out.push(Change {
+                quarter_idx: q,
+                description: format!("channel mix {} → {}", mix(&previous.channels), mix(&d.channels)),
+                key: "company:channels".into(),
+                revert: Box::new(|d, b| d.channels = b.channels),
+            });
+        }
+        for id in &d.launch {
+            let id2 = id.clone();
+            out.push(Change {
+                quarter_idx: q,
+                description: format!("launch {id}"),
+                key: format!("launch:{id}"),
+                revert: Box::new(move |d, _| {
+                    d.launch.retain(|l| *l != id2);
+                    d.skus.remove(&id2);
+                }),
+            });
+        }
+        for id in &d.retire {
+            let id2 = id.clone();
+            out.push(Change {
+                quarter_idx: q,
+                description: format!("retire {id}"),
+                key: format!("retire:{id}"),
+                revert: Box::new(move |d, _| d.retire.retain(|r| *r != id2)),
+            });
+        }
+        previous = d;
+    }
+    out
+}
