@@ -6,6 +6,7 @@
 //! here panics on input.
 
 use crate::report::format::{money, thousands};
+use crate::report::key_decisions::key_decisions;
 use crate::save::{decision_log, run_file};
 use crate::scenario::{self, FileErrors, load};
 use crate::sim::metric::field_value;
@@ -405,11 +406,33 @@ fn table(scenario: &Scenario, output: &RunOutput, seed: u64) -> String {
         }
     }
     let s = score::score(scenario, &rows);
+    let played: Vec<_> = output.decisions.iter().filter_map(|d| d.first().cloned()).collect();
+    let effects = key_decisions(&Arc::new(scenario.clone()), seed, &played, 3);
+    if !effects.is_empty() {
+        t += "\nDecisions that moved the result most (each reverted alone, same seed)\n";
+        for e in &effects {
+            t += &format!(
+                "  {}  {:<48} score {:+.1} pts, net profit {}\n",
+                e.quarter,
+                e.description,
+                e.score_effect,
+                signed_money(&scenario.currency, e.profit_effect)
+            );
+        }
+    }
     t += &format!(
         "\nScore {:.0}/100 (profit {:.2}, trust {:.2}, users {:.2}, ROI {:.2}, cap compliance {:.2}, objectives {:.2})\n",
         s.total, s.profit, s.trust, s.users, s.roi, s.cap_compliance, s.objectives
     );
     t
+}
+
+fn signed_money(currency: &str, v: f64) -> String {
+    if v > 0.0 {
+        format!("+{}", money(currency, v))
+    } else {
+        money(currency, v)
+    }
 }
 
 fn format_metric(metric: &str, v: f64) -> String {
