@@ -62,6 +62,25 @@ pub enum Command {
         #[arg(long)]
         quarters: Option<u32>,
     },
+    /// Play a scenario in the game window by script, saving a PNG of each screen it
+    /// passes (title, briefing, decisions, events, report, debrief), then exit.
+    #[cfg(feature = "gui")]
+    Play {
+        /// Scenario file, or the id of one in ./scenarios.
+        scenario: String,
+        /// Seed of the run's random numbers (default: the decision log's, else 0).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// How the player company decides: reference, hold, cost-plus[:MARKUP].
+        #[arg(long, conflicts_with = "decisions")]
+        strategy: Option<String>,
+        /// A decision log (RON) to play instead of a named strategy.
+        #[arg(long)]
+        decisions: Option<PathBuf>,
+        /// Folder for the screenshots (created if missing).
+        #[arg(long)]
+        screenshots: PathBuf,
+    },
     /// Validate scenario, decision-log and save files; exit 0 when all are valid.
     Check {
         /// Files to check.
@@ -89,6 +108,8 @@ pub enum CliError {
     Usage(String),
     #[error("cannot write the output: {0}")]
     Output(String),
+    #[error("{0}")]
+    Game(String),
 }
 
 impl CliError {
@@ -99,6 +120,16 @@ impl CliError {
             _ => 1,
         }
     }
+}
+
+/// Starts the game on the default campaign (`scenarios/campaign.ron`).
+#[cfg(feature = "gui")]
+pub fn run_game() -> Result<(), CliError> {
+    crate::game::run(crate::game::GameOptions {
+        campaign_path: PathBuf::from("scenarios/campaign.ron"),
+        script: None,
+    })
+    .map_err(CliError::Game)
 }
 
 /// Runs a parsed command, writing results to `out`.
@@ -122,7 +153,91 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             out,
         ),
         Command::Check { files } => check(&files, out),
+        #[cfg(feature = "gui")]
+        Command::Play {
+            scenario,
+            seed,
+            strategy,
+            decisions,
+            screenshots,
+        } => play(
+            &scenario,
+            seed,
+            strategy.as_deref(),
+            decisions.as_deref(),
+            &screenshots,
+            out,
+        ),
     }
+}
+
+/// The player's decisions for a whole run of `scenario`, from a log or a strategy,
+/// played in the core (so a scripted game can feed them to the UI), and the seed.
+#[cfg(feature = "gui")]
+fn planned_decisions(
+    scenario: &Arc<Scenario>,
+    seed: Option<u64>,
+    strategy: Option<&str>,
+    decisions: Option<&Path>,
+) -> Result<(Vec<crate::sim::CompanyDecisions>, u64), CliError> {
+    let (policy, seed): (Box<dyn Policy>, u64) = match decisions {
+        Some(path) => {
+            let (log, text) = decision_log::load_decision_log(path)?;
+            decision_log::check_against(path, &text, &log, scenario)?;
+            let seed = seed.or(log.seed).unwrap_or(0);
+            (Box::new(log.policy()), seed)
+        }
+        None => {
+            let strategy = Strategy::parse(strategy.unwrap_or("reference")).map_err(CliError::Usage)?;
+            (strategy.policy(scenario), seed.unwrap_or(0))
+        }
+    };
+    let output = run(scenario.clone(), seed, &mut [policy], None)?;
+    Ok((
+        output
+            .decisions
+            .into_iter()
+            .filter_map(|d| d.into_iter().next())
+            .collect(),
+        seed,
+    ))
+}
+
+#[cfg(feature = "gui")]
+fn play(
+    scenario_arg: &str,
+    seed: Option<u64>,
+    strategy: Option<&str>,
+    decisions: Option<&Path>,
+    screenshots: &Path,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let candidates = scenario_candidates(scenario_arg, None);
+    let Some(path) = candidates.iter().find(|p| p.is_file()).cloned() else {
+        return Err(CliError::Usage(format!(
+            "no scenario file or id \"{scenario_arg}\"; `thin-margin scenarios` lists them"
+        )));
+    };
+    let scenario = Arc::new(scenario::load_scenario(&path)?);
+    let (planned, seed) = planned_decisions(&scenario, seed, strategy, decisions)?;
+    std::fs::create_dir_all(screenshots)
+        .map_err(|e| CliError::Output(format!("{}: cannot create the folder: {e}", screenshots.display())))?;
+    let dir = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    crate::game::run(crate::game::GameOptions {
+        campaign_path: dir.join("campaign.ron"),
+        script: Some(crate::game::script::ScriptOptions {
+            scenario_id: scenario.id.clone(),
+            seed,
+            decisions: planned,
+            screenshots: screenshots.to_path_buf(),
+        }),
+    })
+    .map_err(CliError::Game)?;
+    let report = crate::game::script::check_screenshots(screenshots).map_err(CliError::Game)?;
+    write_out(out, &report)
 }
 
 fn write_out(out: &mut dyn Write, text: &str) -> Result<(), CliError> {

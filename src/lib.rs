@@ -5,6 +5,8 @@
 //! screens and tools derive from reports, [`cli`] the command-line front end.
 
 pub mod cli;
+#[cfg(feature = "gui")]
+pub mod game;
 pub mod report;
 pub mod save;
 pub mod scenario;

@@ -347,10 +347,39 @@ fn usage_errors_exit_with_code_2() {
 }
 
 #[test]
-fn no_subcommand_prints_help_and_exits_0() {
-    let text = ok(&[]);
+fn help_lists_every_subcommand() {
+    let text = ok(&["--help"]);
     assert!(text.contains("Usage"), "{text}");
     for command in ["scenarios", "simulate", "check"] {
         assert!(text.contains(command), "{text}");
     }
+}
+
+/// With the game built in, no subcommand starts the game; without a display it says
+/// so in one sentence, naming the headless alternative, and never panics.
+#[cfg(feature = "gui")]
+#[test]
+fn no_subcommand_without_a_display_explains_itself() {
+    let out = Command::new(BIN)
+        .current_dir(crate_root())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("no display found") && stderr.contains("thin-margin simulate"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+/// Without the game, no subcommand prints the help.
+#[cfg(not(feature = "gui"))]
+#[test]
+fn no_subcommand_prints_help_and_exits_0() {
+    let text = ok(&[]);
+    assert!(text.contains("Usage"), "{text}");
 }

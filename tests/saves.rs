@@ -117,3 +117,80 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+#[test]
+fn a_session_plays_saves_and_rewinds_exactly() {
+    use thin_margin::save::session::Session;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/first-phone.ron");
+    let mut session = Session::start(&path, 9).expect("loads");
+    let mut policy = Strategy::Reference.policy(&session.scenario);
+    while !session.is_over() {
+        session.draft = policy.decide(&session.world, session.player_idx);
+        session.end_quarter().expect("valid");
+    }
+    let full = session.reports.clone();
+    // The same decisions through the core's own loop give the same reports.
+    let scenario = common::scenario("first-phone");
+    let mut policies = vec![Strategy::Reference.policy(&scenario)];
+    assert_eq!(run(scenario, 9, &mut policies, None).expect("valid").reports, full);
+    let mut rewound = session.clone();
+    rewound.rewind(3);
+    assert_eq!(rewound.reports[..], full[..3]);
+    assert_eq!(rewound.draft, session.played[2].carried_over());
+    // A refused draft changes nothing.
+    let mut bad = rewound.clone();
+    bad.draft.skus.get_mut("flagship").expect("flagship").price = -1.0;
+    assert!(bad.end_quarter().is_err());
+    assert_eq!(bad.reports.len(), 3);
+    // Save and load through a file.
+    let dir = tempdir();
+    let save_path = dir.join("s.ron");
+    write_save(&save_path, &session.to_save("slot")).expect("written");
+    let (save, text) = read_save(&save_path).expect("readable");
+    let loaded = Session::from_save(
+        &save_path,
+        &text,
+        &save,
+        session.scenario.clone(),
+        &session.scenario_hash,
+        None,
+    )
+    .expect("replays");
+    assert_eq!(loaded.reports, full);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_profile_remembers_settings_and_unlocks() {
+    use thin_margin::save::profile::{Profile, Settings, load_profile, save_profile};
+    let campaign = vec!["tutorial".to_string(), "first-phone".to_string()];
+    let mut p = Profile::default();
+    assert!(p.is_unlocked(&campaign, 0));
+    assert!(!p.is_unlocked(&campaign, 1));
+    p.record_score("tutorial", 60.0);
+    p.record_score("tutorial", 40.0);
+    assert_eq!(p.best_scores["tutorial"], 60.0);
+    assert!(p.is_unlocked(&campaign, 1));
+    assert_eq!(
+        Settings {
+            ui_scale: 9.0,
+            ..Settings::default()
+        }
+        .clamped()
+        .ui_scale,
+        2.0
+    );
+    let dir = tempdir();
+    let path = dir.join("profile.ron");
+    p.settings.ui_scale = 1.5;
+    save_profile(&path, &p).expect("written");
+    assert_eq!(load_profile(&path), (p.clone(), None));
+    // Older files without newer fields still load; a broken one gives the defaults and a reason.
+    std::fs::write(&path, "(settings: (ui_scale: 1.25))").expect("write");
+    assert_eq!(load_profile(&path).0.settings.ui_scale, 1.25);
+    std::fs::write(&path, "(settings: ").expect("write");
+    let (fallback, why) = load_profile(&path);
+    assert_eq!(fallback, Profile::default());
+    assert!(why.expect("a reason").contains("profile.ron"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -138,7 +138,7 @@ fn changes(opening: &CompanyDecisions, played: &[CompanyDecisions]) -> Vec<Chang
                 let id2 = id.clone();
                 out.push(Change {
                     quarter_idx: q,
-                    description: format!("{id} {name} {} → {}", show(was), show(now)),
+                    description: format!("{id} {name} {} to {}", show(was), show(now)),
                     key: format!("sku:{id}:{k}"),
                     revert: Box::new(move |d, before| {
                         let (Some(cur), Some(old)) = (d.skus.get(&id2).copied(), before.skus.get(&id2)) else {
@@ -192,7 +192,7 @@ fn changes(opening: &CompanyDecisions, played: &[CompanyDecisions]) -> Vec<Chang
             if was.to_bits() != now.to_bits() {
                 out.push(Change {
                     quarter_idx: q,
-                    description: format!("{name} {} → {}", show(was), show(now)),
+                    description: format!("{name} {} to {}", show(was), show(now)),
                     key: format!("company:{name}"),
                     revert: Box::new(set),
                 });
@@ -208,7 +208,7 @@ fn changes(opening: &CompanyDecisions, played: &[CompanyDecisions]) -> Vec<Chang
             };
             out.push(Change {
                 quarter_idx: q,
-                description: format!("channel mix {} → {}", mix(&previous.channels), mix(&d.channels)),
+                description: format!("channel mix {} to {}", mix(&previous.channels), mix(&d.channels)),
                 key: "company:channels".into(),
                 revert: Box::new(|d, b| d.channels = b.channels),
             });

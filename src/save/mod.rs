@@ -3,6 +3,8 @@
 //! atomically, replayable to any quarter).
 
 pub mod decision_log;
+pub mod profile;
 pub mod run_file;
+pub mod session;
 
 pub use decision_log::{DecisionLog, load_decision_log};

@@ -3,6 +3,7 @@
 //! ([`validate`]). Nothing here is needed to *run* the model; everything here is
 //! needed to trust what it is given.
 
+pub mod campaign;
 pub mod error;
 pub mod file;
 pub mod load;

@@ -1,0 +1,175 @@
+//! What a player (or the scripted player) asks the game to do, and the one system
+//! that does it: start a scenario, end a quarter, move between screens, save, load,
+//! rewind. Screens only send [`UiAction`]s; they never change the run themselves.
+
+use super::screens::Screen;
+use super::session::ActiveSession;
+use super::theme::UiScale;
+use super::{CampaignInfo, PlayerProfile};
+use crate::save::run_file::{self, default_saves_dir, list_saves, read_save, write_save};
+use crate::save::session::Session;
+use crate::scenario::{load::read_text, parse_scenario};
+use bevy::prelude::*;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A request from the UI.
+#[derive(Message, Clone, Debug, PartialEq)]
+pub enum UiAction {
+    OpenCampaign,
+    OpenSettings,
+    OpenLoad,
+    BackToTitle,
+    /// Load the newest save.
+    Continue,
+    StartScenario {
+        id: String,
+        seed: u64,
+    },
+    BeginPlay,
+    EndQuarter,
+    ShowReport,
+    NextQuarter,
+    SaveSlot,
+    LoadSave(PathBuf),
+    Rewind(usize),
+    SetScale(f32),
+    Quit,
+}
+
+/// A message for the player, shown as a banner until dismissed.
+#[derive(Resource, Default, Debug)]
+pub struct Notice(pub Option<String>);
+
+/// The system set that applies actions (scripts send theirs before it).
+#[derive(SystemSet, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ApplyActions;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<UiAction>()
+        .init_resource::<Notice>()
+        .add_systems(Update, apply_actions.in_set(ApplyActions));
+}
+
+fn apply_actions(
+    mut commands: Commands,
+    mut actions: MessageReader<UiAction>,
+    mut next: ResMut<NextState<Screen>>,
+    mut session: Option<ResMut<ActiveSession>>,
+    mut notice: ResMut<Notice>,
+    mut profile: ResMut<PlayerProfile>,
+    mut scale: ResMut<UiScale>,
+    campaign: Res<CampaignInfo>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    for action in actions.read() {
+        match action {
+            UiAction::OpenCampaign => next.set(Screen::Campaign),
+            UiAction::OpenSettings => next.set(Screen::Settings),
+            UiAction::OpenLoad => next.set(Screen::Load),
+            UiAction::BackToTitle => next.set(Screen::Title),
+            UiAction::Quit => {
+                exit.write(AppExit::Success);
+            }
+            UiAction::StartScenario { id, seed } => {
+                let path = campaign.dir.join(format!("{id}.ron"));
+                match Session::start(&path, *seed) {
+                    Ok(s) => {
+                        commands.insert_resource(ActiveSession(s));
+                        next.set(Screen::Briefing);
+                    }
+                    Err(e) => notice.0 = Some(e.to_string()),
+                }
+            }
+            UiAction::BeginPlay => next.set(Screen::Decisions),
+            UiAction::EndQuarter => {
+                let Some(s) = session.as_deref_mut() else { continue };
+                match s.0.end_quarter() {
+                    Ok(()) => {
+                        autosave(&s.0, &mut notice);
+                        next.set(Screen::Resolution);
+                    }
+                    Err(e) => notice.0 = Some(e.to_string()),
+                }
+            }
+            UiAction::ShowReport => next.set(Screen::Report),
+            UiAction::NextQuarter => {
+                let Some(s) = session.as_deref() else { continue };
+                if s.0.is_over() {
+                    let score = s.0.score().total;
+                    profile.profile.record_score(&s.0.scenario.id, score);
+                    profile.persist();
+                    next.set(Screen::Debrief);
+                } else {
+                    next.set(Screen::Decisions);
+                }
+            }
+            UiAction::SaveSlot => {
+                let Some(s) = session.as_deref() else { continue };
+                let name = format!("{} {}", s.0.scenario.title, s.0.world.quarter());
+                match default_saves_dir() {
+                    Some(dir) => {
+                        let file = format!("{}-{}.ron", s.0.scenario.id, s.0.world.quarter());
+                        notice.0 = Some(match write_save(&dir.join(&file), &s.0.to_save(&name)) {
+                            Ok(()) => format!("Saved as {}", dir.join(file).display()),
+                            Err(e) => e.to_string(),
+                        });
+                    }
+                    None => notice.0 = Some("this platform has no data folder to save into".into()),
+                }
+            }
+            UiAction::Continue => match default_saves_dir().map(|d| list_saves(&d).0) {
+                Some(saves) if !saves.is_empty() => {
+                    load(&mut commands, &campaign, &saves[0].path, &mut next, &mut notice)
+                }
+                _ => notice.0 = Some("no saved game yet: start a new campaign".into()),
+            },
+            UiAction::LoadSave(path) => load(&mut commands, &campaign, path, &mut next, &mut notice),
+            UiAction::Rewind(quarter_idx) => {
+                let Some(s) = session.as_deref_mut() else { continue };
+                s.0.rewind(*quarter_idx);
+                next.set(Screen::Decisions);
+            }
+            UiAction::SetScale(value) => {
+                scale.0 = *value;
+                profile.profile.settings.ui_scale = *value;
+                profile.persist();
+            }
+        }
+    }
+}
+
+/// Writes the autosave for the run; a failure is reported, never fatal.
+fn autosave(session: &Session, notice: &mut Notice) {
+    let Some(dir) = default_saves_dir() else { return };
+    let path = dir.join(format!("autosave-{}.ron", session.scenario.id));
+    if let Err(e) = write_save(&path, &session.to_save("autosave")) {
+        notice.0 = Some(e.to_string());
+    }
+}
+
+/// Loads a save: finds its scenario beside the campaign, replays it, opens the decisions.
+fn load(
+    commands: &mut Commands,
+    campaign: &CampaignInfo,
+    path: &std::path::Path,
+    next: &mut NextState<Screen>,
+    notice: &mut Notice,
+) {
+    let result = (|| {
+        let (save, text) = read_save(path)?;
+        let scenario_path = campaign.dir.join(format!("{}.ron", save.scenario));
+        let scenario_text = read_text(&scenario_path)?;
+        let scenario = Arc::new(parse_scenario(&scenario_path, &scenario_text)?);
+        let hash = run_file::scenario_hash(&scenario_text);
+        Session::from_save(path, &text, &save, scenario, &hash, None)
+    })();
+    match result {
+        Ok(s) => {
+            let over = s.is_over();
+            commands.insert_resource(ActiveSession(s));
+            next.set(if over { Screen::Debrief } else { Screen::Decisions });
+        }
+        Err(e) => notice.0 = Some(e.to_string()),
+    }
+}

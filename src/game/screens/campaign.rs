@@ -1,0 +1,97 @@
+//! Campaign: the scenarios in order as cards — locked or open, best score, pitch.
+
+use super::{Screen, ScreenUi};
+use crate::game::actions::{Notice, UiAction};
+use crate::game::theme::{self, MUTED};
+use crate::game::widgets::{card, notice_banner, root_ui};
+use crate::game::{CampaignInfo, PlayerProfile};
+use crate::scenario::load_scenario;
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use egui::RichText;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(
+        EguiPrimaryContextPass,
+        campaign_ui.in_set(ScreenUi).run_if(in_state(Screen::Campaign)),
+    );
+}
+
+/// A seed for a new run: varied between runs, recorded in every save.
+pub fn fresh_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+}
+
+fn campaign_ui(
+    mut contexts: EguiContexts,
+    mut actions: MessageWriter<UiAction>,
+    mut notice: ResMut<Notice>,
+    profile: Res<PlayerProfile>,
+    campaign: Res<CampaignInfo>,
+    mut summaries: Local<Vec<(String, String, String, String)>>,
+) -> Result {
+    if summaries.is_empty() {
+        for id in &campaign.campaign.scenarios {
+            match load_scenario(&campaign.dir.join(format!("{id}.ron"))) {
+                Ok(s) => summaries.push((
+                    id.clone(),
+                    s.title.clone(),
+                    s.pitch.clone(),
+                    format!("{} · {} quarters", s.start, s.n_quarters),
+                )),
+                Err(e) => summaries.push((id.clone(), id.clone(), e.to_string(), String::new())),
+            }
+        }
+    }
+    let ctx = contexts.ctx_mut()?;
+    let mut root = root_ui(ctx);
+    egui::CentralPanel::default().show(&mut root, |ui| {
+        notice_banner(ui, &mut notice);
+        ui.horizontal(|ui| {
+            if ui.button("◀ Title").clicked() {
+                actions.write(UiAction::BackToTitle);
+            }
+            ui.label(
+                RichText::new(&campaign.campaign.title)
+                    .size(theme::SIZE_TITLE * 0.7)
+                    .strong(),
+            );
+        });
+        ui.add_space(12.0);
+        for (idx, (id, title, pitch, when)) in summaries.iter().enumerate() {
+            let open = profile.profile.is_unlocked(&campaign.campaign.scenarios, idx);
+            let best = profile.profile.best_scores.get(id);
+            card(ui, &format!("{}. {title}", idx + 1), |ui| {
+                ui.label(RichText::new(pitch).color(MUTED));
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new(when).size(theme::SIZE_CAPTION).color(MUTED));
+                    ui.label(
+                        RichText::new(match best {
+                            Some(s) => format!("best score {s:.0}/100"),
+                            None => "not played yet".into(),
+                        })
+                        .size(theme::SIZE_CAPTION)
+                        .color(MUTED),
+                    );
+                });
+                ui.add_enabled_ui(open, |ui| {
+                    let label = if open {
+                        "Play ▶"
+                    } else {
+                        "🔒 Finish the scenario before to unlock"
+                    };
+                    if ui.button(label).clicked() {
+                        actions.write(UiAction::StartScenario {
+                            id: id.clone(),
+                            seed: fresh_seed(),
+                        });
+                    }
+                });
+            });
+            ui.add_space(8.0);
+        }
+    });
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! The screens, one file each, and the state that says which one is showing.
+//! Title → Campaign → Briefing → [Decisions → Resolution → Report]* → Debrief.
+
+mod briefing;
+mod campaign;
+mod debrief;
+mod decisions;
+mod load;
+mod report;
+mod resolution;
+mod settings;
+mod title;
+
+use bevy::prelude::*;
+use bevy_egui::EguiPrimaryContextPass;
+
+/// Which screen is showing. New screens must be added here and in [`plugin`].
+#[derive(States, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Screen {
+    #[default]
+    Title,
+    Campaign,
+    Briefing,
+    Decisions,
+    Resolution,
+    Report,
+    Debrief,
+    Settings,
+    Load,
+}
+
+/// The set every screen's UI system runs in (after the theme is applied).
+#[derive(SystemSet, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ScreenUi;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_state::<Screen>()
+        .configure_sets(EguiPrimaryContextPass, ScreenUi)
+        .add_plugins((
+            title::plugin,
+            campaign::plugin,
+            briefing::plugin,
+            decisions::plugin,
+            resolution::plugin,
+            report::plugin,
+            debrief::plugin,
+            settings::plugin,
+            load::plugin,
+        ));
+}
