@@ -80,6 +80,9 @@ pub enum Command {
         /// Folder for the screenshots (created if missing).
         #[arg(long)]
         screenshots: PathBuf,
+        /// Also measure frame times (an empty window, the decision and report screens) into this file.
+        #[arg(long)]
+        timings: Option<PathBuf>,
     },
     /// Validate scenario, decision-log and save files; exit 0 when all are valid.
     Check {
@@ -160,12 +163,14 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             strategy,
             decisions,
             screenshots,
+            timings,
         } => play(
             &scenario,
             seed,
             strategy.as_deref(),
             decisions.as_deref(),
             &screenshots,
+            timings,
             out,
         ),
     }
@@ -210,6 +215,7 @@ fn play(
     strategy: Option<&str>,
     decisions: Option<&Path>,
     screenshots: &Path,
+    timings: Option<PathBuf>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let candidates = scenario_candidates(scenario_arg, None);
@@ -233,6 +239,7 @@ fn play(
             seed,
             decisions: planned,
             screenshots: screenshots.to_path_buf(),
+            timings,
         }),
     })
     .map_err(CliError::Game)?;

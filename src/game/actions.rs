@@ -34,6 +34,7 @@ pub enum UiAction {
     LoadSave(PathBuf),
     Rewind(usize),
     SetScale(f32),
+    SetFullscreen(bool),
     Quit,
 }
 
@@ -61,6 +62,7 @@ fn apply_actions(
     mut scale: ResMut<UiScale>,
     campaign: Res<CampaignInfo>,
     mut exit: MessageWriter<AppExit>,
+    mut windows: Query<&mut Window>,
 ) {
     for action in actions.read() {
         match action {
@@ -130,6 +132,13 @@ fn apply_actions(
                 s.0.rewind(*quarter_idx);
                 next.set(Screen::Decisions);
             }
+            UiAction::SetFullscreen(on) => {
+                for mut window in &mut windows {
+                    window.mode = window_mode(*on);
+                }
+                profile.profile.settings.fullscreen = *on;
+                profile.persist();
+            }
             UiAction::SetScale(value) => {
                 scale.0 = *value;
                 profile.profile.settings.ui_scale = *value;
@@ -171,5 +180,14 @@ fn load(
             next.set(if over { Screen::Debrief } else { Screen::Decisions });
         }
         Err(e) => notice.0 = Some(e.to_string()),
+    }
+}
+
+/// The window mode for the fullscreen setting.
+pub fn window_mode(fullscreen: bool) -> bevy::window::WindowMode {
+    if fullscreen {
+        bevy::window::WindowMode::BorderlessFullscreen(bevy::window::MonitorSelection::Current)
+    } else {
+        bevy::window::WindowMode::Windowed
     }
 }

@@ -57,9 +57,17 @@ impl PlayerProfile {
     }
 }
 
+static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// When the game was started (for the launch-time measurement).
+pub fn process_start() -> std::time::Instant {
+    *PROCESS_START.get_or_init(std::time::Instant::now)
+}
+
 /// Runs the game until the window closes. Problems that stop it from starting (no
 /// display, no GPU driver, a broken campaign file) come back as one sentence.
 pub fn run(options: GameOptions) -> Result<(), String> {
+    process_start();
     if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
         return Err("no display found (DISPLAY is not set): the game needs an X11 desktop. \
                     On a headless machine use `thin-margin simulate`, or run the game under `xvfb-run`."
@@ -128,10 +136,13 @@ fn friendly_panic(payload: &(dyn std::any::Any + Send)) -> Option<&'static str> 
 fn build_app(options: GameOptions, info: CampaignInfo, player: PlayerProfile) -> App {
     let mut app = App::new();
     let scale = player.profile.settings.ui_scale;
+    // Scripted runs always use a 1280×800 window, whatever the player's setting.
+    let fullscreen = player.profile.settings.fullscreen && options.script.is_none();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
             title: "Thin Margin".into(),
             resolution: (1280, 800).into(),
+            mode: actions::window_mode(fullscreen),
             ..default()
         }),
         ..default()

@@ -20,6 +20,24 @@ pub struct ScriptOptions {
     /// The player's decisions per quarter (from a log or a strategy, played in the core first).
     pub decisions: Vec<CompanyDecisions>,
     pub screenshots: PathBuf,
+    /// Also measure frame times per screen (and an empty window) into this file.
+    pub timings: Option<PathBuf>,
+}
+
+/// Frames measured per screen when timing.
+const TIMED_FRAMES: u32 = 60;
+
+/// Frame-time measurements of a scripted run.
+#[derive(Resource, Default)]
+struct Timings {
+    /// When the process started.
+    started: Option<std::time::Instant>,
+    first_title_frame: Option<f64>,
+    /// Per screen: (name, frames, total frame seconds, total seconds in our UI systems).
+    screens: Vec<(String, u32, f64, f64)>,
+    current: Option<(String, u32, f64, f64)>,
+    ui_started: Option<std::time::Instant>,
+    ui_seconds: f64,
 }
 
 /// Frames to wait on a screen before acting, so egui has laid it out.
@@ -56,11 +74,29 @@ pub fn plugin(app: &mut App, options: ScriptOptions) {
         event_shot_taken: false,
     })
     .init_resource::<ShotDone>()
-    .add_systems(Update, drive.before(super::actions::ApplyActions));
+    .insert_resource(Timings {
+        started: Some(super::process_start()),
+        ..default()
+    })
+    .add_systems(Update, drive.before(super::actions::ApplyActions))
+    .add_systems(
+        bevy_egui::EguiPrimaryContextPass,
+        (
+            (|mut t: ResMut<Timings>| t.ui_started = Some(std::time::Instant::now())).before(super::screens::ScreenUi),
+            (|mut t: ResMut<Timings>| {
+                if let Some(start) = t.ui_started.take() {
+                    t.ui_seconds += start.elapsed().as_secs_f64();
+                }
+            })
+            .after(super::screens::ScreenUi),
+        ),
+    );
 }
 
 fn drive(
     mut commands: Commands,
+    time: Res<Time>,
+    mut timings: ResMut<Timings>,
     mut script: ResMut<Script>,
     mut done: ResMut<ShotDone>,
     state: Res<State<Screen>>,
@@ -68,6 +104,7 @@ fn drive(
     mut actions: MessageWriter<UiAction>,
     mut redraw: MessageWriter<RequestRedraw>,
     mut exit: MessageWriter<AppExit>,
+    mut next_state: ResMut<NextState<Screen>>,
 ) {
     // The game idles without input; keep frames coming while the script runs.
     redraw.write(RequestRedraw);
@@ -91,7 +128,43 @@ fn drive(
         return;
     }
     if script.on_screen < SETTLE_FRAMES {
+        timings.ui_seconds = 0.0;
         return;
+    }
+    if screen == Screen::Title && timings.first_title_frame.is_none() {
+        timings.first_title_frame = timings.started.map(|s| s.elapsed().as_secs_f64());
+    }
+    // With --timings: measure an empty window, then the decision and report screens.
+    if script.options.timings.is_some() {
+        let played = session.as_ref().map_or(0, |s| s.0.played.len());
+        let measure = match screen {
+            Screen::Title if !timings.screens.iter().any(|t| t.0 == "empty window") => {
+                next_state.set(Screen::Blank);
+                return;
+            }
+            Screen::Blank => Some("empty window"),
+            Screen::Decisions if script.drafted == Some(played) => Some("decisions"),
+            Screen::Report => Some("report"),
+            _ => None,
+        };
+        if let Some(name) = measure
+            && !timings.screens.iter().any(|t| t.0 == name)
+        {
+            let dt = time.delta_secs_f64();
+            let ui = std::mem::take(&mut timings.ui_seconds);
+            let entry = timings.current.get_or_insert((name.to_string(), 0, 0.0, 0.0));
+            entry.1 += 1;
+            entry.2 += dt;
+            entry.3 += ui;
+            if entry.1 >= TIMED_FRAMES {
+                let finished = timings.current.take();
+                timings.screens.extend(finished);
+                if name == "empty window" {
+                    next_state.set(Screen::Title);
+                }
+            }
+            return;
+        }
     }
     let quarter = session.as_ref().map_or(0, |s| s.0.played.len());
     let n_quarters = session.as_ref().map_or(0, |s| s.0.scenario.n_quarters as usize);
@@ -175,9 +248,23 @@ fn drive(
         Screen::Debrief => {
             if !shoot(&mut script, "06-debrief".into(), &mut done) {
                 info!("scripted play finished: {} screenshots", script.taken.len());
+                if let Some(path) = &script.options.timings {
+                    let mut text = format!(
+                        "launch to first title frame: {:.2} s\nscreen, frames, mean frame time (ms), mean time in our UI systems (ms)\n",
+                        timings.first_title_frame.unwrap_or(f64::NAN)
+                    );
+                    for (name, frames, total, ui) in &timings.screens {
+                        let n = f64::from((*frames).max(1));
+                        text += &format!("{name}, {frames}, {:.2}, {:.3}\n", 1000.0 * total / n, 1000.0 * ui / n);
+                    }
+                    if let Err(e) = std::fs::write(path, text) {
+                        error!("{}: cannot write the timings: {e}", path.display());
+                    }
+                }
                 exit.write(AppExit::Success);
             }
         }
+        Screen::Blank => {}
         other => {
             error!("scripted play reached an unexpected screen: {other:?}");
             exit.write(AppExit::error());

@@ -10,7 +10,7 @@ use crate::game::theme::{self, ACCENT, MUTED, WORSE, channel_color, channel_name
 use crate::game::widgets::{card, cny, notice_banner, pct, root_ui, units};
 use crate::save::session::Session;
 use crate::sim::Channel;
-use crate::sim::decisions::{self, SkuDecision, ValidationContext};
+use crate::sim::decisions::{self, CompanyDecisions, SkuDecision, ValidationContext};
 use crate::sim::events::{upcoming_capacity, upcoming_modifiers};
 use crate::sim::preview::preview;
 use crate::sim::score::ObjectiveStatus;
@@ -31,6 +31,54 @@ pub(super) fn plugin(app: &mut App) {
 pub struct DecisionView {
     sku_tab: usize,
     confirm_zero_production: bool,
+    /// Which quarter the undo history belongs to.
+    quarter: usize,
+    /// The draft as it stood after the last finished edit.
+    settled: Option<CompanyDecisions>,
+    /// Earlier drafts of this quarter, for Ctrl+Z.
+    undo: Vec<CompanyDecisions>,
+}
+
+impl DecisionView {
+    /// Records finished edits (the pointer is up) and applies Ctrl+Z.
+    fn track_edits(&mut self, ctx: &egui::Context, s: &mut Session) {
+        if self.quarter != s.played.len() || self.settled.is_none() {
+            self.quarter = s.played.len();
+            self.undo.clear();
+            self.settled = Some(s.draft.clone());
+        }
+        let undo = ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Z));
+        if undo {
+            if let Some(previous) = self.undo.pop() {
+                s.draft = previous.clone();
+                self.settled = Some(previous);
+            }
+            return;
+        }
+        if !ctx.input(|i| i.pointer.any_down())
+            && self.settled.as_ref() != Some(&s.draft)
+            && let Some(before) = self.settled.replace(s.draft.clone())
+        {
+            self.undo.push(before);
+            if self.undo.len() > 200 {
+                self.undo.remove(0);
+            }
+        }
+    }
+}
+
+/// A control's label: marked in the accent colour when it differs from last quarter.
+fn field_label(ui: &mut egui::Ui, text: &str, changed: bool, tip: &str) {
+    let shown = if changed {
+        RichText::new(format!("{text} •")).color(ACCENT)
+    } else {
+        RichText::new(text)
+    };
+    ui.label(shown).on_hover_text(if changed {
+        format!("{tip}\nChanged since last quarter.")
+    } else {
+        tip.to_string()
+    });
 }
 
 fn decisions_ui(
@@ -43,6 +91,7 @@ fn decisions_ui(
     let ctx = contexts.ctx_mut()?;
     let Some(mut session) = session else { return Ok(()) };
     let s = &mut session.0;
+    view.track_edits(ctx, s);
     let mut root = root_ui(ctx);
     let problems = draft_problems(s);
 
@@ -169,9 +218,13 @@ fn top_bar_ui(ui: &mut egui::Ui, s: &mut Session, actions: &mut MessageWriter<Ui
     ui.add_space(4.0);
 }
 
-fn money_field(ui: &mut egui::Ui, label: &str, value: &mut f64, max: f64, speed: f64, tip: &str) {
+fn money_field(ui: &mut egui::Ui, label: &str, value: &mut f64, was: f64, max: f64, speed: f64, tip: &str) {
     ui.horizontal(|ui| {
-        ui.label(label).on_hover_text(tip);
+        let range = format!(
+            "{tip}\nValid range: ¥0 to {}.",
+            crate::report::format::money("CNY", max)
+        );
+        field_label(ui, label, value.to_bits() != was.to_bits(), &range);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.add(
                 egui::DragValue::new(value)
@@ -189,6 +242,7 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
     let sc = s.scenario.clone();
     let capacity = upcoming_capacity(&s.world, s.player_idx);
     let company = s.world.companies[s.player_idx].clone();
+    let base = company.last_decisions.clone();
     let skus: Vec<_> = company
         .skus
         .iter()
@@ -206,12 +260,14 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
         }
     });
     if let Some(sku) = skus.get(view.sku_tab.min(skus.len().saturating_sub(1))) {
-        let entry = s.draft.skus.entry(sku.id.to_string()).or_insert(SkuDecision {
+        let fresh = SkuDecision {
             price: sku.last_price,
             bom_cut: 0.0,
             mitigation: 0.0,
             production: 0,
-        });
+        };
+        let was = base.skus.get(&*sku.id).copied().unwrap_or(fresh);
+        let entry = s.draft.skus.entry(sku.id.to_string()).or_insert(fresh);
         card(ui, &sku.name, |ui| {
             ui.horizontal(|ui| {
                 ui.label("Price")
@@ -229,7 +285,7 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
             });
             let mut cut_pct = entry.bom_cut * 100.0;
             ui.horizontal(|ui| {
-                ui.label("BOM cut").on_hover_text("Share of the baseline bill of materials removed (0–50%). Beyond the safe cut, defects rise with the square of the excess.");
+                field_label(ui, "BOM cut", entry.bom_cut != was.bom_cut, "Share of the baseline bill of materials removed (0–50%). Beyond the safe cut, defects rise with the square of the excess.");
                 ui.add(egui::Slider::new(&mut cut_pct, 0.0..=50.0).suffix("%").max_decimals(1));
             });
             entry.bom_cut = (cut_pct / 100.0).clamp(0.0, 0.5);
@@ -237,6 +293,7 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
                 ui,
                 "Mitigation",
                 &mut entry.mitigation,
+                was.mitigation,
                 decisions::MAX_MONEY,
                 100_000.0,
                 "Engineering spend this quarter that protects quality under a BOM cut (raises the safe cut).",
@@ -244,10 +301,15 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
             let producible = matches!(sku.status, SkuStatus::Active)
                 || matches!(sku.status, SkuStatus::Development { ready_idx } if ready_idx <= s.world.quarter_idx);
             ui.horizontal(|ui| {
-                ui.label("Production").on_hover_text(format!(
-                    "Units to make this quarter, up to the capacity of {} units.",
-                    crate::report::format::thousands(capacity)
-                ));
+                field_label(
+                    ui,
+                    "Production",
+                    entry.production != was.production,
+                    &format!(
+                        "Units to make this quarter: 0 to the capacity of {} units.",
+                        crate::report::format::thousands(capacity)
+                    ),
+                );
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui.add_enabled(producible, egui::Button::new("max")).clicked() {
                         entry.production = capacity;
@@ -327,7 +389,12 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
             let mut share = s.draft.channels[ch] * 100.0;
             ui.horizontal(|ui| {
                 ui.label(RichText::new("■").color(channel_color(ch)));
-                ui.label(channel_name(ch));
+                field_label(
+                    ui,
+                    channel_name(ch),
+                    s.draft.channels[ch] != base.channels[ch],
+                    "Share of this quarter's production sent to this channel (0–100%; all four sum to 100%).",
+                );
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.add(egui::Slider::new(&mut share, 0.0..=100.0).suffix("%").max_decimals(1));
                 });
@@ -354,11 +421,16 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
             }
         });
         ui.horizontal(|ui| {
-            ui.label("Stores open").on_hover_text(format!(
-                "Stores to run this quarter (rent and staff {} each per quarter; fit-out {} per new store).",
-                cny(sc.channels.own_retail.store_cost),
-                cny(sc.channels.own_retail.store_opening_cost)
-            ));
+            field_label(
+                ui,
+                "Stores open",
+                s.draft.stores != base.stores,
+                &format!(
+                    "Stores to run this quarter (rent and staff {} each per quarter; fit-out {} per new store).",
+                    cny(sc.channels.own_retail.store_cost),
+                    cny(sc.channels.own_retail.store_opening_cost)
+                ),
+            );
             ui.add(egui::DragValue::new(&mut s.draft.stores).range(0..=sc.finance.max_stores));
         });
         let mut margin = s.draft.dealer_margin * 100.0;
@@ -381,6 +453,7 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
             ui,
             "Community",
             &mut s.draft.community,
+            base.community,
             decisions::MAX_MONEY,
             100_000.0,
             "Fan community budget per quarter: strengthens word of mouth and trust.",
@@ -389,13 +462,14 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
             ui,
             "Paid traffic",
             &mut s.draft.paid_traffic,
+            base.paid_traffic,
             decisions::MAX_MONEY,
             100_000.0,
             "Advertising per quarter: more buyers hear of you, at a traffic cost that rises every year.",
         );
         let mut m = s.draft.monetisation * 100.0;
         ui.horizontal(|ui| {
-            ui.label("Monetisation").on_hover_text("Services monetisation intensity (ads, paid services): more revenue per user, more churn, less trust past the tolerance.");
+            field_label(ui, "Monetisation", s.draft.monetisation != base.monetisation, "Services monetisation intensity (0–100%: ads, paid services): more revenue per user, more churn, less trust past the tolerance.");
             ui.add(egui::Slider::new(&mut m, 0.0..=100.0).suffix("%").max_decimals(0));
         });
         s.draft.monetisation = (m / 100.0).clamp(0.0, 1.0);
@@ -403,6 +477,7 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
             ui,
             "R&D",
             &mut s.draft.rnd,
+            base.rnd,
             decisions::MAX_MONEY,
             100_000.0,
             "R&D per quarter: builds a stock of know-how that raises your products' performance.",

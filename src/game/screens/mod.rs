@@ -27,6 +27,8 @@ pub enum Screen {
     Debrief,
     Settings,
     Load,
+    /// An empty window: the frame-time baseline for `play --timings`.
+    Blank,
 }
 
 /// The set every screen's UI system runs in (after the theme is applied).
@@ -46,5 +48,17 @@ pub(super) fn plugin(app: &mut App) {
             debrief::plugin,
             settings::plugin,
             load::plugin,
-        ));
+        ))
+        .add_systems(
+            EguiPrimaryContextPass,
+            blank_ui.in_set(ScreenUi).run_if(in_state(Screen::Blank)),
+        );
+}
+
+/// Draws nothing but an empty panel.
+fn blank_ui(mut contexts: bevy_egui::EguiContexts) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let mut root = crate::game::widgets::root_ui(ctx);
+    bevy_egui::egui::CentralPanel::default().show(&mut root, |_| {});
+    Ok(())
 }

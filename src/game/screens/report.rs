@@ -9,6 +9,7 @@ use crate::game::theme::{self, ACCENT, MUTED, channel_color, channel_name, compa
 use crate::game::widgets::{Better, cny, kpi_tile, pct, primary_button, root_ui, times, units};
 use crate::report::profit_bridge::profit_bridge;
 use crate::save::session::Session;
+use crate::sim::score::ObjectiveStatus;
 use crate::sim::{Channel, CompanyReport};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -45,7 +46,9 @@ fn report_ui(
         });
         ui.add_space(4.0);
         tiles_ui(ui, now, before);
-        ui.add_space(6.0);
+        ui.add_space(4.0);
+        objectives_ui(ui, s);
+        ui.add_space(4.0);
     });
     egui::Panel::bottom("report-actions").show(&mut root, |ui| {
         ui.add_space(6.0);
@@ -61,7 +64,7 @@ fn report_ui(
         ui.add_space(6.0);
     });
     egui::Panel::right("report-why")
-        .default_size(330.0)
+        .default_size(300.0)
         .resizable(false)
         .show(&mut root, |ui| why_ui(ui, now, before));
     egui::CentralPanel::default().show(&mut root, |ui| charts_ui(ui, s, &rows));
@@ -88,7 +91,13 @@ fn tiles_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyRepor
             change(
                 now.units_sold as f64,
                 before.map(|b| b.units_sold as f64),
-                |d| format!("{:+}", d.round() as i64),
+                |d| {
+                    if d >= 0.0 {
+                        format!("+{}", crate::report::format::thousands_f64(d))
+                    } else {
+                        crate::report::format::thousands_f64(d)
+                    }
+                },
                 Better::Up,
             ),
             "Units sold this quarter, all channels.",
@@ -177,6 +186,51 @@ fn tiles_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyRepor
     });
 }
 
+/// Each objective as a thin bar toward its target, with its status.
+fn objectives_ui(ui: &mut egui::Ui, s: &Session) {
+    ui.horizontal_wrapped(|ui| {
+        for o in s.objectives() {
+            let progress = match (o.value, o.target) {
+                (Some(v), t) if t > 0.0 => (v / t).clamp(0.0, 1.0) as f32,
+                (Some(v), _) => {
+                    if v >= o.target {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                }
+                (None, _) => 0.0,
+            };
+            let (mark, color) = match o.status {
+                ObjectiveStatus::Met => ("met", theme::BETTER),
+                ObjectiveStatus::Missed => ("missed", theme::WORSE),
+                ObjectiveStatus::Pending => ("open", ACCENT),
+            };
+            ui.vertical(|ui| {
+                ui.set_width(300.0);
+                ui.label(
+                    RichText::new(format!("{} ({mark})", o.text))
+                        .size(theme::SIZE_CAPTION)
+                        .color(MUTED),
+                );
+                ui.add(
+                    egui::ProgressBar::new(progress)
+                        .desired_width(290.0)
+                        .desired_height(6.0)
+                        .fill(color),
+                );
+            })
+            .response
+            .on_hover_text(format!(
+                "{}: now {}, target {}",
+                o.metric,
+                o.value.map_or("—".into(), |v| format!("{v:.3}")),
+                o.target
+            ));
+        }
+    });
+}
+
 fn why_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyReport>) {
     ui.add_space(6.0);
     ui.label(RichText::new("Why profit moved").size(theme::SIZE_HEADING).strong());
@@ -226,8 +280,13 @@ fn why_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyReport>
 fn charts_ui(ui: &mut egui::Ui, s: &Session, rows: &[&CompanyReport]) {
     let quarters: Vec<String> = rows.iter().map(|r| r.quarter.to_string()).collect();
     let Some(now) = rows.last() else { return };
-    let height = ((ui.available_height() - 100.0) / 2.0).clamp(120.0, 300.0);
-    ui.columns(3, |cols| {
+    let height = ((ui.available_height() - 110.0) / 2.0).clamp(110.0, 300.0);
+    let series = |name: &str, color, f: &dyn Fn(&CompanyReport) -> f64| Series {
+        name: name.into(),
+        color,
+        values: rows.iter().map(|r| f(r)).collect(),
+    };
+    ui.columns(4, |cols| {
         quarters_chart(
             &mut cols[0],
             "units",
@@ -235,16 +294,21 @@ fn charts_ui(ui: &mut egui::Ui, s: &Session, rows: &[&CompanyReport]) {
             "million units",
             &quarters,
             vec![
-                Series {
-                    name: "sold".into(),
-                    color: ACCENT,
-                    values: rows.iter().map(|r| r.units_sold as f64 / 1e6).collect(),
-                },
-                Series {
-                    name: "demand".into(),
-                    color: MUTED,
-                    values: rows.iter().map(|r| r.demand as f64 / 1e6).collect(),
-                },
+                series("sold", ACCENT, &|r| r.units_sold as f64 / 1e6),
+                series("demand", MUTED, &|r| r.demand as f64 / 1e6),
+            ],
+            vec![],
+            height,
+        );
+        quarters_chart(
+            &mut cols[1],
+            "revenue",
+            "Revenue and net profit",
+            "¥ million",
+            &quarters,
+            vec![
+                series("revenue", ACCENT, &|r| (r.revenue_hardware + r.revenue_services) / 1e6),
+                series("net profit", company_color(1, false), &|r| r.net_profit / 1e6),
             ],
             vec![],
             height,
@@ -255,9 +319,9 @@ fn charts_ui(ui: &mut egui::Ui, s: &Session, rows: &[&CompanyReport]) {
             .collect();
         let names: Vec<String> = channels.iter().map(|&ch| channel_name(ch).to_string()).collect();
         grouped_bars(
-            &mut cols[1],
+            &mut cols[2],
             "channels",
-            &format!("Gross margin vs expense ratio by channel, {}", now.quarter),
+            &format!("Margin vs expenses, {}", now.quarter),
             "% of revenue",
             &names,
             vec![
@@ -278,13 +342,13 @@ fn charts_ui(ui: &mut egui::Ui, s: &Session, rows: &[&CompanyReport]) {
                         .collect(),
                 ),
             ],
-            height - 22.0,
+            height - 34.0,
         );
         let roi: Vec<String> = channels
             .iter()
             .map(|&ch| {
                 format!(
-                    "{} {} ({} × {})",
+                    "{} {} = {} × {}",
                     channel_name(ch),
                     pct(now.roi_by_channel[ch]),
                     pct(now.gross_margin_by_channel[ch] - now.expense_ratio_by_channel[ch]),
@@ -292,8 +356,8 @@ fn charts_ui(ui: &mut egui::Ui, s: &Session, rows: &[&CompanyReport]) {
                 )
             })
             .collect();
-        cols[1].label(
-            RichText::new(format!("ROI = (GM − expenses) × turnover: {}", roi.join(", ")))
+        cols[2].label(
+            RichText::new(format!("ROI = (GM − expenses) × turnover: {}", roi.join("; ")))
                 .size(theme::SIZE_CAPTION)
                 .color(MUTED),
         );
@@ -305,94 +369,82 @@ fn charts_ui(ui: &mut egui::Ui, s: &Session, rows: &[&CompanyReport]) {
             });
         }
         quarters_chart(
-            &mut cols[2],
+            &mut cols[3],
             "cap",
-            "Hardware net margin before and after the cap",
+            "Hardware net margin and the cap",
             "margin (%, trailing 4 quarters)",
             &quarters,
             vec![
-                Series {
-                    name: "before cap".into(),
-                    color: MUTED,
-                    values: rows.iter().map(|r| r.hw_margin_before_cap * 100.0).collect(),
-                },
-                Series {
-                    name: "after cap".into(),
-                    color: ACCENT,
-                    values: rows.iter().map(|r| r.hw_margin_after_cap * 100.0).collect(),
-                },
+                series("before cap", MUTED, &|r| r.hw_margin_before_cap * 100.0),
+                series("after cap", ACCENT, &|r| r.hw_margin_after_cap * 100.0),
             ],
             cap_refs,
-            height,
+            height - 18.0,
+        );
+        let rebates: f64 = rows.iter().map(|r| r.rebate).sum();
+        cols[3].label(
+            RichText::new(format!("Rebates returned to users so far: {}", cny(rebates)))
+                .size(theme::SIZE_CAPTION)
+                .color(MUTED),
         );
     });
-    ui.add_space(8.0);
-    ui.columns(3, |cols| {
+    ui.add_space(6.0);
+    ui.columns(4, |cols| {
         quarters_chart(
             &mut cols[0],
             "cash",
             "Cash against the credit line",
             "¥ million",
             &quarters,
-            vec![Series {
-                name: "cash".into(),
-                color: ACCENT,
-                values: rows.iter().map(|r| r.cash / 1e6).collect(),
-            }],
+            vec![series("cash", ACCENT, &|r| r.cash / 1e6)],
             vec![Reference {
                 name: "credit line".into(),
                 value: -s.scenario.finance.credit_line / 1e6,
             }],
             height,
         );
-        let segment = s
-            .scenario
-            .market
-            .segments
-            .first()
-            .map(|g| g.name.clone())
-            .unwrap_or_default();
         quarters_chart(
             &mut cols[1],
             "trust",
-            "Trust and market share",
-            "%",
+            "Trust",
+            "trust (0–100)",
             &quarters,
-            vec![
-                Series {
-                    name: "trust (×100)".into(),
-                    color: ACCENT,
-                    values: rows.iter().map(|r| r.trust * 100.0).collect(),
-                },
-                Series {
-                    name: format!("share of {segment}"),
-                    color: company_color(1, false),
-                    values: rows
-                        .iter()
-                        .map(|r| r.share_by_segment.get(segment.as_str()).copied().unwrap_or(0.0) * 100.0)
-                        .collect(),
-                },
-            ],
+            vec![series("trust", ACCENT, &|r| r.trust * 100.0)],
+            vec![],
+            height,
+        );
+        let segments: Vec<String> = s.scenario.market.segments.iter().map(|g| g.name.clone()).collect();
+        let shares: Vec<Series> = segments
+            .iter()
+            .enumerate()
+            .map(|(k, name)| Series {
+                name: name.clone(),
+                color: if k == 0 { ACCENT } else { company_color(k, false) },
+                values: rows
+                    .iter()
+                    .map(|r| r.share_by_segment.get(name.as_str()).copied().unwrap_or(0.0) * 100.0)
+                    .collect(),
+            })
+            .collect();
+        quarters_chart(
+            &mut cols[2],
+            "share",
+            "Your share of each segment",
+            "% of units sold",
+            &quarters,
+            shares,
             vec![],
             height,
         );
         quarters_chart(
-            &mut cols[2],
+            &mut cols[3],
             "turnover",
-            "Inventory turnover and SKU focus",
-            "turnover (× a year) · focus (×10)",
+            "Turnover and SKU focus",
+            "turnover × a year; focus (HHI) ×10",
             &quarters,
             vec![
-                Series {
-                    name: "turnover".into(),
-                    color: ACCENT,
-                    values: rows.iter().map(|r| r.turnover).collect(),
-                },
-                Series {
-                    name: "focus ×10".into(),
-                    color: MUTED,
-                    values: rows.iter().map(|r| r.focus_index * 10.0).collect(),
-                },
+                series("turnover", ACCENT, &|r| r.turnover),
+                series("focus ×10", MUTED, &|r| r.focus_index * 10.0),
             ],
             vec![],
             height,

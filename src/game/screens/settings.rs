@@ -45,6 +45,10 @@ fn settings_ui(
                     actions.write(UiAction::SetScale(*scale));
                 }
             });
+            let mut fullscreen = profile.profile.settings.fullscreen;
+            if ui.checkbox(&mut fullscreen, "Full screen").changed() {
+                actions.write(UiAction::SetFullscreen(fullscreen));
+            }
             let mut reduced = profile.profile.settings.reduced_motion;
             if ui
                 .checkbox(&mut reduced, "Reduced motion (no counting animations)")
