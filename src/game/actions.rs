@@ -6,7 +6,7 @@ use super::screens::Screen;
 use super::session::ActiveSession;
 use super::theme::UiScale;
 use super::{CampaignInfo, PlayerProfile};
-use crate::save::run_file::{self, default_saves_dir, list_saves, read_save, write_save};
+use crate::save::run_file::{self, list_saves, read_save, write_save};
 use crate::save::session::Session;
 use crate::scenario::{load::read_text, parse_scenario};
 use bevy::prelude::*;
@@ -88,7 +88,7 @@ fn apply_actions(
                 let Some(s) = session.as_deref_mut() else { continue };
                 match s.0.end_quarter() {
                     Ok(()) => {
-                        autosave(&s.0, &mut notice);
+                        autosave(&s.0, profile.saves_dir.as_deref(), &mut notice);
                         next.set(Screen::Resolution);
                     }
                     Err(e) => notice.0 = Some(e.to_string()),
@@ -109,7 +109,7 @@ fn apply_actions(
             UiAction::SaveSlot => {
                 let Some(s) = session.as_deref() else { continue };
                 let name = format!("{} {}", s.0.scenario.title, s.0.world.quarter());
-                match default_saves_dir() {
+                match profile.saves_dir.clone() {
                     Some(dir) => {
                         let file = format!("{}-{}.ron", s.0.scenario.id, s.0.world.quarter());
                         notice.0 = Some(match write_save(&dir.join(&file), &s.0.to_save(&name)) {
@@ -120,7 +120,7 @@ fn apply_actions(
                     None => notice.0 = Some("this platform has no data folder to save into".into()),
                 }
             }
-            UiAction::Continue => match default_saves_dir().map(|d| list_saves(&d).0) {
+            UiAction::Continue => match profile.saves_dir.as_deref().map(|d| list_saves(d).0) {
                 Some(saves) if !saves.is_empty() => {
                     load(&mut commands, &campaign, &saves[0].path, &mut next, &mut notice)
                 }
@@ -149,8 +149,8 @@ fn apply_actions(
 }
 
 /// Writes the autosave for the run; a failure is reported, never fatal.
-fn autosave(session: &Session, notice: &mut Notice) {
-    let Some(dir) = default_saves_dir() else { return };
+fn autosave(session: &Session, dir: Option<&std::path::Path>, notice: &mut Notice) {
+    let Some(dir) = dir else { return };
     let path = dir.join(format!("autosave-{}.ron", session.scenario.id));
     if let Err(e) = write_save(&path, &session.to_save("autosave")) {
         notice.0 = Some(e.to_string());

@@ -8,6 +8,7 @@
 
 pub mod actions;
 mod charts;
+mod help;
 pub mod screens;
 pub mod script;
 pub mod session;
@@ -44,6 +45,8 @@ pub struct PlayerProfile {
     pub path: Option<PathBuf>,
     /// A problem to show once (an unreadable profile, a save that failed).
     pub notice: Option<String>,
+    /// Where saves go (`None`: not kept, as in scripted runs).
+    pub saves_dir: Option<PathBuf>,
 }
 
 impl PlayerProfile {
@@ -93,11 +96,20 @@ pub fn run(options: GameOptions) -> Result<(), String> {
         None => (Profile::default(), None),
     };
     let info = CampaignInfo { campaign, dir };
-    let player = PlayerProfile {
+    let saves_dir = crate::save::run_file::default_saves_dir();
+    let mut player = PlayerProfile {
         profile,
         path: profile_path,
         notice,
+        saves_dir,
     };
+    if options.script.is_some() {
+        // Screenshots show final numbers, not a count in progress; a scripted run
+        // neither saves nor changes the player's profile.
+        player.profile.settings.reduced_motion = true;
+        player.path = None;
+        player.saves_dir = None;
+    }
 
     // Known start-up failures arrive as panics inside Bevy's plugins: say them plainly.
     let default_hook = std::panic::take_hook();
@@ -162,7 +174,7 @@ fn build_app(options: GameOptions, info: CampaignInfo, player: PlayerProfile) ->
             .after(EguiInputSet::WriteEguiEvents)
             .before(EguiPreUpdateSet::BeginPass),
     )
-    .add_plugins((theme::plugin, actions::plugin, screens::plugin));
+    .add_plugins((theme::plugin, actions::plugin, screens::plugin, help::plugin));
     if let Some(script) = options.script {
         script::plugin(&mut app, script);
     }

@@ -1,6 +1,7 @@
 //! Scripted play: the real window, driven through the same [`UiAction`]s a player's
 //! clicks send and the same draft a player edits, saving a PNG of each screen it
-//! passes (title, briefing, decisions, events, report, debrief), then exiting.
+//! passes (title, campaign, briefing, decisions, events, report, debrief, load,
+//! settings), then exiting. It never saves and never touches the player's profile.
 //! `thin-margin play` uses it; CI runs it under Xvfb as a visual smoke test.
 
 use super::actions::UiAction;
@@ -192,6 +193,11 @@ fn drive(
     match screen {
         Screen::Title => {
             if !shoot(&mut script, "01-title".into(), &mut done) {
+                actions.write(UiAction::OpenCampaign);
+            }
+        }
+        Screen::Campaign => {
+            if !shoot(&mut script, "01-campaign".into(), &mut done) {
                 let (id, seed) = (script.options.scenario_id.clone(), script.options.seed);
                 actions.write(UiAction::StartScenario { id, seed });
             }
@@ -247,6 +253,16 @@ fn drive(
         }
         Screen::Debrief => {
             if !shoot(&mut script, "06-debrief".into(), &mut done) {
+                actions.write(UiAction::OpenLoad);
+            }
+        }
+        Screen::Load => {
+            if !shoot(&mut script, "07-load".into(), &mut done) {
+                actions.write(UiAction::OpenSettings);
+            }
+        }
+        Screen::Settings => {
+            if !shoot(&mut script, "08-settings".into(), &mut done) {
                 info!("scripted play finished: {} screenshots", script.taken.len());
                 if let Some(path) = &script.options.timings {
                     let mut text = format!(
@@ -265,10 +281,6 @@ fn drive(
             }
         }
         Screen::Blank => {}
-        other => {
-            error!("scripted play reached an unexpected screen: {other:?}");
-            exit.write(AppExit::error());
-        }
     }
 }
 
@@ -284,11 +296,14 @@ pub fn check_screenshots(dir: &std::path::Path) -> Result<String, String> {
     let mut summary = String::new();
     for stem in [
         "01-title",
+        "01-campaign",
         "02-briefing",
         "03-decisions",
         "04-events",
         "05-report",
         "06-debrief",
+        "07-load",
+        "08-settings",
     ] {
         if !files
             .iter()

@@ -213,6 +213,7 @@ fn top_bar_ui(ui: &mut egui::Ui, s: &mut Session, actions: &mut MessageWriter<Ui
             if ui.button("Title").clicked() {
                 actions.write(UiAction::BackToTitle);
             }
+            ui.label(RichText::new("F1 help").color(MUTED)).on_hover_text("Every formula the model uses.");
         });
     });
     ui.add_space(4.0);

@@ -22,10 +22,15 @@ pub(super) fn plugin(app: &mut App) {
     );
 }
 
+/// How long the tiles count from last quarter's numbers to this quarter's.
+const COUNT_SECONDS: f64 = 0.6;
+
 fn report_ui(
     mut contexts: EguiContexts,
     mut actions: MessageWriter<UiAction>,
     session: Option<Res<ActiveSession>>,
+    profile: Res<crate::game::PlayerProfile>,
+    mut shown_since: Local<Option<(usize, std::time::Instant)>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(session) = session else { return Ok(()) };
@@ -33,6 +38,20 @@ fn report_ui(
     let rows = s.player_rows();
     let Some(now) = rows.last().copied() else { return Ok(()) };
     let before = rows.len().checked_sub(2).map(|i| rows[i]);
+    // The numbers count up from last quarter's (not with reduced motion).
+    if shown_since.is_none_or(|(n, _)| n != rows.len()) {
+        *shown_since = Some((rows.len(), std::time::Instant::now()));
+    }
+    let elapsed = shown_since.map_or(COUNT_SECONDS, |(_, t)| t.elapsed().as_secs_f64());
+    let progress = if profile.profile.settings.reduced_motion {
+        1.0
+    } else {
+        (elapsed / COUNT_SECONDS).min(1.0)
+    };
+    if progress < 1.0 {
+        ctx.request_repaint();
+    }
+    let eased = 1.0 - (1.0 - progress).powi(3);
     let mut root = root_ui(ctx);
     egui::Panel::top("report-top").show(&mut root, |ui| {
         ui.add_space(4.0);
@@ -45,7 +64,7 @@ fn report_ui(
             ui.label(RichText::new(&s.scenario.title).color(MUTED));
         });
         ui.add_space(4.0);
-        tiles_ui(ui, now, before);
+        tiles_ui(ui, now, before, eased);
         ui.add_space(4.0);
         objectives_ui(ui, s);
         ui.add_space(4.0);
@@ -80,14 +99,16 @@ fn change(
     before.map(|b| (show(now - b), now - b, better))
 }
 
-fn tiles_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyReport>) {
+/// The KPI tiles; `k` (0..1) counts each number from last quarter's value to this one's.
+fn tiles_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyReport>, k: f64) {
+    let at = |now: f64, before: Option<f64>| before.map_or(now, |b| b + (now - b) * k);
     let signed_money = |v: f64| if v >= 0.0 { format!("+{}", cny(v)) } else { cny(v) };
     let pts = |v: f64| format!("{:+.1} pt", v * 100.0);
     ui.horizontal_wrapped(|ui| {
         kpi_tile(
             ui,
             "Units sold",
-            units(now.units_sold as f64),
+            units(at(now.units_sold as f64, before.map(|b| b.units_sold as f64))),
             change(
                 now.units_sold as f64,
                 before.map(|b| b.units_sold as f64),
@@ -105,7 +126,10 @@ fn tiles_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyRepor
         kpi_tile(
             ui,
             "Revenue",
-            cny(now.revenue_hardware + now.revenue_services),
+            cny(at(
+                now.revenue_hardware + now.revenue_services,
+                before.map(|b| b.revenue_hardware + b.revenue_services),
+            )),
             change(
                 now.revenue_hardware + now.revenue_services,
                 before.map(|b| b.revenue_hardware + b.revenue_services),
@@ -117,14 +141,14 @@ fn tiles_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyRepor
         kpi_tile(
             ui,
             "Net profit",
-            cny(now.net_profit),
+            cny(at(now.net_profit, before.map(|b| b.net_profit))),
             change(now.net_profit, before.map(|b| b.net_profit), signed_money, Better::Up),
             "Hardware revenue − COGS − hardware expenses − rebate + services profit.",
         );
         kpi_tile(
             ui,
             "Gross margin",
-            pct(now.gross_margin),
+            pct(at(now.gross_margin, before.map(|b| b.gross_margin))),
             change(now.gross_margin, before.map(|b| b.gross_margin), pts, Better::Up),
             &format!(
                 "(hardware revenue − COGS) / hardware revenue = ({} − {}) / {}",
@@ -136,7 +160,7 @@ fn tiles_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyRepor
         kpi_tile(
             ui,
             "Turnover",
-            times(now.turnover),
+            times(at(now.turnover, before.map(|b| b.turnover))),
             change(
                 now.turnover,
                 before.map(|b| b.turnover),
@@ -148,7 +172,7 @@ fn tiles_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyRepor
         kpi_tile(
             ui,
             "Retail ROI",
-            pct(now.roi),
+            pct(at(now.roi, before.map(|b| b.roi))),
             change(now.roi, before.map(|b| b.roi), pts, Better::Up),
             &format!(
                 "(gross margin − expense ratio) × turnover = ({} − {}) × {}",
@@ -160,7 +184,7 @@ fn tiles_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyRepor
         kpi_tile(
             ui,
             "HW margin after cap",
-            pct(now.hw_margin_after_cap),
+            pct(at(now.hw_margin_after_cap, before.map(|b| b.hw_margin_after_cap))),
             change(
                 now.hw_margin_after_cap,
                 before.map(|b| b.hw_margin_after_cap),
@@ -172,14 +196,14 @@ fn tiles_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyRepor
         kpi_tile(
             ui,
             "Trust",
-            format!("{:.2}", now.trust),
+            format!("{:.2}", at(now.trust, before.map(|b| b.trust))),
             change(now.trust, before.map(|b| b.trust), |d| format!("{d:+.2}"), Better::Up),
             "Trust (0–1).",
         );
         kpi_tile(
             ui,
             "Cash",
-            cny(now.cash),
+            cny(at(now.cash, before.map(|b| b.cash))),
             change(now.cash, before.map(|b| b.cash), signed_money, Better::Up),
             "Cash at the end of the quarter = opening + inflows − outflows.",
         );
