@@ -152,7 +152,14 @@ fn apply_actions(
 fn autosave(session: &Session, dir: Option<&std::path::Path>, notice: &mut Notice) {
     let Some(dir) = dir else { return };
     let path = dir.join(format!("autosave-{}.ron", session.scenario.id));
-    if let Err(e) = write_save(&path, &session.to_save("autosave")) {
+    let name = format!(
+        "Autosave: {}, after {}",
+        session.scenario.title,
+        session
+            .scenario
+            .quarter_at(session.played.len().saturating_sub(1) as u32)
+    );
+    if let Err(e) = write_save(&path, &session.to_save(&name)) {
         notice.0 = Some(e.to_string());
     }
 }
