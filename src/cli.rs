@@ -383,6 +383,7 @@ const CSV_SCALARS: &[&str] = &[
     "sku_count",
     "focus_index",
     "defect_rate",
+    "bom_cut",
     "quality_vetoes",
     "stockouts",
     "traffic_cost_index",
@@ -559,7 +560,7 @@ fn signed_money(currency: &str, v: f64) -> String {
 
 fn format_metric(metric: &str, v: f64) -> String {
     let field = metric.split('@').next().unwrap_or("");
-    let is_ratio = ["margin", "ratio", "roi", "trust", "share", "defect", "focus"]
+    let is_ratio = ["margin", "ratio", "roi", "trust", "share", "defect", "focus", "cut"]
         .iter()
         .any(|k| field.contains(k));
     if field == "trust" {

@@ -33,6 +33,7 @@ pub struct SkuReport {
     pub price: f64,
     pub unit_cost: f64,
     pub defect_rate: f64,
+    pub bom_cut: f64,
     pub vetoed: bool,
     pub units_produced: u64,
     pub units_sold: u64,
@@ -85,6 +86,8 @@ pub struct CompanyReport {
     pub sku_count: u32,
     pub focus_index: f64,
     pub defect_rate: f64,
+    /// BOM cut of what was made this quarter (production-weighted), else of the designs on sale.
+    pub bom_cut: f64,
     pub quality_vetoes: u32,
     pub stockouts: u64,
     pub traffic_cost_index: f64,

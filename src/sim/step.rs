@@ -46,6 +46,8 @@ struct SkuWork {
     defect: f64,
     /// Defect rate of the design made this quarter (what the veto judges).
     design_defect: f64,
+    /// The BOM cut of the design this quarter.
+    bom_cut: f64,
     vetoed: bool,
     offered: bool,
     produced: u64,
@@ -214,6 +216,7 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
             let sd = d.skus.get(&*sku.id);
             sw.price = sd.map_or(sku.last_price, |s| s.price);
             let cut = sd.map_or(0.0, |s| s.bom_cut);
+            sw.bom_cut = cut;
             let mitigation = match sku.status {
                 SkuStatus::Retired { .. } => 0.0,
                 _ => sd.map_or(0.0, |s| s.mitigation),
@@ -565,6 +568,24 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
             1.0
         };
 
+        // The BOM cut of what was made: production-weighted, else the active designs' mean.
+        let produced: u64 = w.skus.iter().map(|sw| sw.produced).sum();
+        let reported_cut = if produced > 0 {
+            w.skus.iter().map(|sw| sw.bom_cut * sw.produced as f64).sum::<f64>() / produced as f64
+        } else {
+            let active: Vec<f64> = company
+                .skus
+                .iter()
+                .zip(w.skus.iter())
+                .filter(|(s, _)| s.is_active())
+                .map(|(_, sw)| sw.bom_cut)
+                .collect();
+            if active.is_empty() {
+                0.0
+            } else {
+                active.iter().sum::<f64>() / active.len() as f64
+            }
+        };
         let reported_defect = if units_sold > 0 {
             defect_weighted / units_sold as f64
         } else {
@@ -603,6 +624,7 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
                 price: sw.price,
                 unit_cost: sw.unit_cost,
                 defect_rate: sw.defect,
+                bom_cut: sw.bom_cut,
                 vetoed: sw.vetoed,
                 units_produced: sw.produced,
                 units_sold: sku.last_sold,
@@ -678,6 +700,7 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
             sku_count: on_sale as u32,
             focus_index: focus,
             defect_rate: reported_defect,
+            bom_cut: reported_cut,
             quality_vetoes: w.skus.iter().filter(|s| s.vetoed).count() as u32,
             stockouts: demand_units - units_sold,
             traffic_cost_index: traffic_index,
