@@ -10,7 +10,7 @@ use crate::game::theme::{self, ACCENT, MUTED, WORSE, channel_color, channel_name
 use crate::game::widgets::{card, cny, notice_banner, pct, root_ui, units};
 use crate::save::session::Session;
 use crate::sim::Channel;
-use crate::sim::decisions::{self, CompanyDecisions, SkuDecision, ValidationContext};
+use crate::sim::decisions::{self, CompanyDecisions, FieldProblem, SkuDecision, ValidationContext};
 use crate::sim::events::{upcoming_capacity, upcoming_modifiers};
 use crate::sim::preview::preview;
 use crate::sim::score::ObjectiveStatus;
@@ -103,7 +103,8 @@ fn decisions_ui(
             if problems.is_empty() {
                 ui.label(RichText::new("All decisions valid.").color(MUTED));
             } else {
-                ui.label(RichText::new(format!("Fix before ending the quarter: {}", problems.join("; "))).color(WORSE));
+                let list: Vec<String> = problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect();
+                ui.label(RichText::new(format!("Fix before ending the quarter: {}", list.join("; "))).color(WORSE));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let end = ui.add_enabled(
@@ -130,7 +131,7 @@ fn decisions_ui(
         .default_size(390.0)
         .resizable(false)
         .show(&mut root, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| controls_ui(ui, s, &mut view));
+            egui::ScrollArea::vertical().show(ui, |ui| controls_ui(ui, s, &mut view, &problems));
         });
     egui::Panel::right("decisions-context")
         .default_size(320.0)
@@ -161,8 +162,8 @@ fn decisions_ui(
     Ok(())
 }
 
-/// The problems the core would refuse the draft for, as short sentences.
-fn draft_problems(s: &Session) -> Vec<String> {
+/// The problems the core would refuse the draft for, each naming its field.
+fn draft_problems(s: &Session) -> Vec<FieldProblem> {
     let sc = &s.scenario;
     let company = &s.world.companies[s.player_idx];
     let ctx = ValidationContext {
@@ -173,9 +174,20 @@ fn draft_problems(s: &Session) -> Vec<String> {
         quarter_idx: s.world.quarter_idx,
     };
     decisions::problems(company, &s.draft, &ctx)
-        .into_iter()
-        .map(|p| format!("{}: {}", p.field, p.message))
-        .collect()
+}
+
+/// Shows, beside a control, the core's objections to the fields it sets (`field` or
+/// any `field.…` / `field[…]`).
+fn problem_note(ui: &mut egui::Ui, problems: &[FieldProblem], field: &str) {
+    for p in problems {
+        let matches = p.field == field
+            || p.field
+                .strip_prefix(field)
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['));
+        if matches {
+            ui.label(RichText::new(&p.message).size(theme::SIZE_CAPTION).color(WORSE));
+        }
+    }
 }
 
 fn top_bar_ui(ui: &mut egui::Ui, s: &mut Session, actions: &mut MessageWriter<UiAction>) {
@@ -239,7 +251,7 @@ fn money_field(ui: &mut egui::Ui, label: &str, value: &mut f64, was: f64, max: f
     });
 }
 
-fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
+fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView, problems: &[FieldProblem]) {
     let sc = s.scenario.clone();
     let capacity = upcoming_capacity(&s.world, s.player_idx);
     let company = s.world.companies[s.player_idx].clone();
@@ -271,8 +283,12 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
         let entry = s.draft.skus.entry(sku.id.to_string()).or_insert(fresh);
         card(ui, &sku.name, |ui| {
             ui.horizontal(|ui| {
-                ui.label("Price")
-                    .on_hover_text("Retail price per unit. Dealers keep their margin of it.");
+                field_label(
+                    ui,
+                    "Price",
+                    entry.price != was.price,
+                    "Retail price per unit (¥1 to ¥10,000,000). Dealers keep their margin of it.",
+                );
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.add(
                         egui::DragValue::new(&mut entry.price)
@@ -349,6 +365,8 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
                     }
                 }
             }
+            problem_note(ui, problems, &sku.id);
+            problem_note(ui, problems, "retire");
         });
     }
     let launchable: Vec<_> = sc
@@ -382,6 +400,7 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
                     }
                 }
             }
+            problem_note(ui, problems, "launch");
         });
     }
     ui.add_space(6.0);
@@ -437,9 +456,7 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
         let mut margin = s.draft.dealer_margin * 100.0;
         let max_margin = upcoming_modifiers(&s.world).dealer_margin_max * 100.0;
         ui.horizontal(|ui| {
-            ui.label("Dealer margin").on_hover_text(
-                "Share of the retail price dealers keep; dealers carry your products in proportion to it.",
-            );
+            field_label(ui, "Dealer margin", s.draft.dealer_margin != base.dealer_margin, "Share of the retail price dealers keep (0% to the cap shown); dealers carry your products in proportion to it.");
             ui.add(
                 egui::Slider::new(&mut margin, 0.0..=max_margin)
                     .suffix("%")
@@ -447,6 +464,9 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
             );
         });
         s.draft.dealer_margin = (margin / 100.0).clamp(0.0, 0.5);
+        for field in ["channels", "stores", "dealer_margin"] {
+            problem_note(ui, problems, field);
+        }
     });
     ui.add_space(6.0);
     card(ui, "Marketing, services, R&D", |ui| {
@@ -483,6 +503,9 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView) {
             100_000.0,
             "R&D per quarter: builds a stock of know-how that raises your products' performance.",
         );
+        for field in ["community", "paid_traffic", "monetisation", "rnd"] {
+            problem_note(ui, problems, field);
+        }
     });
 }
 
