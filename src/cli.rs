@@ -9,7 +9,7 @@ use crate::report::format::{money, thousands};
 use crate::report::key_decisions::key_decisions;
 use crate::save::{decision_log, run_file};
 use crate::scenario::{self, FileErrors, load};
-use crate::sim::metric::field_value;
+use crate::sim::metric::{CHANNEL_FIELDS, SCALAR_FIELDS, field_value};
 use crate::sim::params::Scenario;
 use crate::sim::report::CompanyReport;
 use crate::sim::run::{RunOutput, run};
@@ -185,18 +185,7 @@ fn planned_decisions(
     strategy: Option<&str>,
     decisions: Option<&Path>,
 ) -> Result<(Vec<crate::sim::CompanyDecisions>, u64), CliError> {
-    let (policy, seed): (Box<dyn Policy>, u64) = match decisions {
-        Some(path) => {
-            let (log, text) = decision_log::load_decision_log(path)?;
-            decision_log::check_against(path, &text, &log, scenario)?;
-            let seed = seed.or(log.seed).unwrap_or(0);
-            (Box::new(log.policy()), seed)
-        }
-        None => {
-            let strategy = Strategy::parse(strategy.unwrap_or("reference")).map_err(CliError::Usage)?;
-            (strategy.policy(scenario), seed.unwrap_or(0))
-        }
-    };
+    let (policy, seed) = player_policy(scenario, seed, strategy, decisions)?;
     let output = run(scenario.clone(), seed, &mut [policy], None)?;
     Ok((
         output
@@ -315,18 +304,7 @@ fn simulate(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let scenario = resolve_scenario(scenario_arg, None)?;
-    let (policy, seed): (Box<dyn Policy>, u64) = match decisions {
-        Some(path) => {
-            let (log, text) = decision_log::load_decision_log(path)?;
-            decision_log::check_against(path, &text, &log, &scenario)?;
-            let seed = seed.or(log.seed).unwrap_or(0);
-            (Box::new(log.policy()), seed)
-        }
-        None => {
-            let strategy = Strategy::parse(strategy.unwrap_or("reference")).map_err(CliError::Usage)?;
-            (strategy.policy(&scenario), seed.unwrap_or(0))
-        }
-    };
+    let (policy, seed) = player_policy(&scenario, seed, strategy, decisions)?;
     let n_players = scenario.companies.iter().filter(|c| c.is_player).count();
     let mut policies: Vec<Box<dyn Policy>> = vec![policy];
     if n_players != 1 {
@@ -344,6 +322,28 @@ fn simulate(
     write_out(out, &text)
 }
 
+/// How the player company decides, and the seed: a decision log (checked against the
+/// scenario; its seed unless one is given) or a named strategy (seed 0 by default).
+fn player_policy(
+    scenario: &Arc<Scenario>,
+    seed: Option<u64>,
+    strategy: Option<&str>,
+    decisions: Option<&Path>,
+) -> Result<(Box<dyn Policy>, u64), CliError> {
+    match decisions {
+        Some(path) => {
+            let (log, text) = decision_log::load_decision_log(path)?;
+            decision_log::check_against(path, &text, &log, scenario)?;
+            let seed = seed.or(log.seed).unwrap_or(0);
+            Ok((Box::new(log.policy()), seed))
+        }
+        None => {
+            let strategy = Strategy::parse(strategy.unwrap_or("reference")).map_err(CliError::Usage)?;
+            Ok((strategy.policy(scenario), seed.unwrap_or(0)))
+        }
+    }
+}
+
 /// The reports as a JSON array, one object per company per quarter.
 pub fn json(output: &RunOutput) -> Result<String, CliError> {
     let rows: Vec<&CompanyReport> = output.rows().collect();
@@ -352,59 +352,12 @@ pub fn json(output: &RunOutput) -> Result<String, CliError> {
     Ok(text)
 }
 
-/// Scalar fields of the CSV, in column order.
-const CSV_SCALARS: &[&str] = &[
-    "units_sold",
-    "units_produced",
-    "demand",
-    "inventory_opening",
-    "inventory_closing",
-    "written_off",
-    "revenue_hardware",
-    "revenue_services",
-    "cogs",
-    "gross_margin",
-    "expense_ratio",
-    "turnover",
-    "roi",
-    "hardware_opex",
-    "write_off_cost",
-    "hw_margin_before_cap",
-    "hw_margin_after_cap",
-    "rebate",
-    "services_profit",
-    "net_profit",
-    "cash_opening",
-    "inflows",
-    "outflows",
-    "cash",
-    "trust",
-    "active_users",
-    "sku_count",
-    "focus_index",
-    "defect_rate",
-    "bom_cut",
-    "quality_vetoes",
-    "stockouts",
-    "traffic_cost_index",
-    "stores",
-];
-
-const CSV_CHANNEL_MAPS: &[&str] = &[
-    "units_by_channel",
-    "revenue_by_channel",
-    "gross_margin_by_channel",
-    "expense_ratio_by_channel",
-    "turnover_by_channel",
-    "roi_by_channel",
-];
-
 fn csv_text(scenario: &Scenario, output: &RunOutput) -> Result<String, CliError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["quarter".into(), "company".into(), "is_player".into()];
-    header.extend(CSV_SCALARS.iter().map(|s| s.to_string()));
+    header.extend(SCALAR_FIELDS.iter().map(|s| s.to_string()));
     header.push("cap".into());
-    for map in CSV_CHANNEL_MAPS {
+    for map in CHANNEL_FIELDS {
         header.extend(Channel::ALL.iter().map(|ch| format!("{map}.{ch}")));
     }
     header.extend(
@@ -421,12 +374,12 @@ fn csv_text(scenario: &Scenario, output: &RunOutput) -> Result<String, CliError>
     for r in output.rows() {
         let mut rec: Vec<String> = vec![r.quarter.to_string(), r.company.to_string(), r.is_player.to_string()];
         rec.extend(
-            CSV_SCALARS
+            SCALAR_FIELDS
                 .iter()
                 .map(|f| field_value(r, f).map_or(String::new(), |v| v.to_string())),
         );
         rec.push(r.cap.map_or(String::new(), |c| c.to_string()));
-        for map in CSV_CHANNEL_MAPS {
+        for map in CHANNEL_FIELDS {
             rec.extend(
                 Channel::ALL
                     .iter()
@@ -611,6 +564,22 @@ fn check(files: &[PathBuf], out: &mut dyn Write) -> Result<(), CliError> {
     }
 }
 
+/// The scenario file a log or save at `path` names by `id`: in ./scenarios or beside
+/// the file; if none exists, an error pointing at the file's `scenario` field.
+fn scenario_named_in(path: &Path, text: &str, id: &str) -> Result<PathBuf, FileErrors> {
+    let candidates = scenario_candidates(id, Some(path));
+    if let Some(found) = candidates.iter().find(|p| p.is_file()) {
+        return Ok(found.clone());
+    }
+    let looked = candidates
+        .iter()
+        .skip(1)
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(decision_log::missing_scenario(path, text, id, &looked))
+}
+
 /// Checks one file of any known kind; returns what kind it was.
 pub fn check_file(path: &Path) -> Result<&'static str, FileErrors> {
     let text = load::read_text(path)?;
@@ -621,33 +590,15 @@ pub fn check_file(path: &Path) -> Result<&'static str, FileErrors> {
         Some("Scenario") => scenario::parse_scenario(path, &text).map(|_| "scenario"),
         Some("DecisionLog") => {
             let log = decision_log::parse_decision_log(path, &text)?;
-            let candidates = scenario_candidates(&log.scenario, Some(path));
-            let Some(scenario_path) = candidates.iter().find(|p| p.is_file()) else {
-                let looked = candidates
-                    .iter()
-                    .skip(1)
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                return Err(decision_log::missing_scenario(path, &text, &log.scenario, &looked));
-            };
-            let scenario = Arc::new(scenario::load_scenario(scenario_path)?);
+            let scenario_path = scenario_named_in(path, &text, &log.scenario)?;
+            let scenario = Arc::new(scenario::load_scenario(&scenario_path)?);
             decision_log::check_against(path, &text, &log, &scenario).map(|_| "decision log")
         }
         Some("Save") => {
             let save = run_file::parse_save(path, &text)?;
-            let candidates = scenario_candidates(&save.scenario, Some(path));
-            let Some(scenario_path) = candidates.iter().find(|p| p.is_file()) else {
-                let looked = candidates
-                    .iter()
-                    .skip(1)
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                return Err(decision_log::missing_scenario(path, &text, &save.scenario, &looked));
-            };
-            let scenario_text = load::read_text(scenario_path)?;
-            let scenario = Arc::new(scenario::parse_scenario(scenario_path, &scenario_text)?);
+            let scenario_path = scenario_named_in(path, &text, &save.scenario)?;
+            let scenario_text = load::read_text(&scenario_path)?;
+            let scenario = Arc::new(scenario::parse_scenario(&scenario_path, &scenario_text)?);
             run_file::replay(
                 path,
                 &text,

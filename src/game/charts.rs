@@ -19,6 +19,33 @@ pub struct Reference {
     pub value: f64,
 }
 
+/// A plot that does not move: no zoom, drag, scroll or crosshair; y from zero; one x
+/// grid line per index.
+fn fixed_plot<'a>(id: &str, height: f32, y_label: &str) -> Plot<'a> {
+    Plot::new(id)
+        .height(height)
+        .y_axis_label(y_label)
+        .include_y(0.0)
+        .show_crosshair(false)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .x_grid_spacer(uniform_grid_spacer(|_| [1.0, 2.0, 4.0]))
+}
+
+/// An x-axis formatter naming whole-number positions by `labels` (quarters, channels).
+fn label_at_index(labels: Vec<String>) -> impl Fn(egui_plot::GridMark, &std::ops::RangeInclusive<f64>) -> String {
+    move |mark, _| {
+        let idx = mark.value.round();
+        if (mark.value - idx).abs() < 1e-6 && idx >= 0.0 {
+            labels.get(idx as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    }
+}
+
 /// A line chart over quarters (x labels are the quarter names).
 pub fn quarters_chart(
     ui: &mut egui::Ui,
@@ -34,28 +61,12 @@ pub fn quarters_chart(
     // Short quarter labels ("11Q3") so eight fit under a third of the screen.
     let labels: Vec<String> = quarters.iter().map(|q| q.get(2..).unwrap_or(q).to_string()).collect();
     let last = quarters.len().saturating_sub(1) as f64;
-    Plot::new(id)
-        .height(height)
+    fixed_plot(id, height, y_label)
         .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .x_axis_label("Quarter")
-        .y_axis_label(y_label)
         .include_x(-0.2)
         .include_x(last + 0.2)
-        .include_y(0.0)
-        .show_crosshair(false)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .x_grid_spacer(uniform_grid_spacer(|_| [1.0, 2.0, 4.0]))
-        .x_axis_formatter(move |mark, _| {
-            let idx = mark.value.round();
-            if (mark.value - idx).abs() < 1e-6 && idx >= 0.0 {
-                labels.get(idx as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_axis_formatter(label_at_index(labels))
         .show(ui, |plot| {
             for s in series {
                 let points: PlotPoints = s.values.iter().enumerate().map(|(i, v)| [i as f64, *v]).collect();
@@ -85,25 +96,9 @@ pub fn grouped_bars(
     let n = measures.len().max(1) as f64;
     let width = 0.8 / n;
     let labels = categories.to_vec();
-    Plot::new(id)
-        .height(height)
+    fixed_plot(id, height, y_label)
         .legend(Legend::default().position(egui_plot::Corner::LeftTop))
-        .y_axis_label(y_label)
-        .include_y(0.0)
-        .show_crosshair(false)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .x_grid_spacer(uniform_grid_spacer(|_| [1.0, 2.0, 4.0]))
-        .x_axis_formatter(move |mark, _| {
-            let idx = mark.value.round();
-            if (mark.value - idx).abs() < 1e-6 && idx >= 0.0 {
-                labels.get(idx as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_axis_formatter(label_at_index(labels))
         .show(ui, |plot| {
             for (k, (name, color, values)) in measures.into_iter().enumerate() {
                 let offset = (k as f64 - (n - 1.0) / 2.0) * width;
@@ -121,16 +116,7 @@ pub fn grouped_bars(
 /// when it raised profit, red when it cut it.
 pub fn drivers_chart(ui: &mut egui::Ui, id: &str, title: &str, y_label: &str, drivers: &[(String, f64)], height: f32) {
     ui.label(RichText::new(title).size(theme::SIZE_BODY).strong());
-    Plot::new(id)
-        .height(height)
-        .y_axis_label(y_label)
-        .include_y(0.0)
-        .show_crosshair(false)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .x_grid_spacer(uniform_grid_spacer(|_| [1.0, 2.0, 4.0]))
+    fixed_plot(id, height, y_label)
         .show_axes([false, true])
         .show(ui, |plot| {
             let bars = drivers

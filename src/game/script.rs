@@ -174,6 +174,12 @@ fn drive(
         .as_ref()
         .map(|s| s.0.scenario.quarter_at(quarter as u32).to_string())
         .unwrap_or_default();
+    // On the events and report screens, the quarter just played.
+    let played = quarter.saturating_sub(1);
+    let played_name = session
+        .as_ref()
+        .map(|s| s.0.scenario.quarter_at(played as u32).to_string())
+        .unwrap_or_default();
     let mut shoot = |script: &mut Script, stem: String, done: &mut ShotDone| -> bool {
         if script.taken.contains(&stem) {
             return false;
@@ -224,30 +230,20 @@ fn drive(
             }
         }
         Screen::Resolution => {
-            let played = quarter.saturating_sub(1);
-            let name = session
-                .as_ref()
-                .map(|s| s.0.scenario.quarter_at(played as u32).to_string())
-                .unwrap_or_default();
             let has_events = session
                 .as_ref()
                 .and_then(|s| s.0.last_report())
                 .is_some_and(|r| !r.events.is_empty());
             let wanted = played == 0 || (has_events && !script.event_shot_taken);
-            if wanted && shoot(&mut script, format!("04-events-{name}"), &mut done) {
+            if wanted && shoot(&mut script, format!("04-events-{played_name}"), &mut done) {
                 script.event_shot_taken |= has_events;
                 return;
             }
             actions.write(UiAction::ShowReport);
         }
         Screen::Report => {
-            let played = quarter.saturating_sub(1);
-            let name = session
-                .as_ref()
-                .map(|s| s.0.scenario.quarter_at(played as u32).to_string())
-                .unwrap_or_default();
             let wanted = played == 0 || played == last_quarter || played == 1;
-            if !(wanted && shoot(&mut script, format!("05-report-{name}"), &mut done)) {
+            if !(wanted && shoot(&mut script, format!("05-report-{played_name}"), &mut done)) {
                 actions.write(UiAction::NextQuarter);
             }
         }

@@ -13,6 +13,7 @@
 //! teaches the line. Transcendentals go through `libm`.
 
 use super::params::CostParams;
+use super::world::SkuState;
 
 /// Wright's-law learning factor for `cum_units` produced so far, learning from
 /// `ref_units` (the scenario's, or a SKU's experience at the start if larger).
@@ -43,6 +44,20 @@ pub fn unit_cost(
     shock: f64,
 ) -> f64 {
     bom * (1.0 - cut) * learning_factor(cum_units, ref_units, costs) * drift_factor(quarter_idx, costs) * shock
+}
+
+/// What one unit of `sku` made in quarter `quarter_idx` costs at this BOM cut, with
+/// its own learning history and the supply-shock factor in force.
+pub fn sku_unit_cost(sku: &SkuState, cut: f64, quarter_idx: u32, costs: &CostParams, shock: f64) -> f64 {
+    unit_cost(
+        sku.bom,
+        cut,
+        sku.cum_units,
+        learning_ref(sku.start_units, costs),
+        quarter_idx,
+        costs,
+        shock,
+    )
 }
 
 #[cfg(test)]

@@ -61,16 +61,7 @@ pub fn preview(world: &World, company_idx: usize, decisions: &CompanyDecisions) 
         let Some(d) = decisions.skus.get(&*sku.id) else {
             continue;
         };
-        let ref_units = cost::learning_ref(sku.start_units, &sc.costs);
-        let unit_cost = cost::unit_cost(
-            sku.bom,
-            d.bom_cut,
-            sku.cum_units,
-            ref_units,
-            q,
-            &sc.costs,
-            mods.cost_factor,
-        );
+        let unit_cost = cost::sku_unit_cost(sku, d.bom_cut, q, &sc.costs, mods.cost_factor);
         let defect_rate = quality::defect_rate(sku.base_defect, d.bom_cut, d.mitigation, &sc.quality);
         let producing = matches!(sku.status, SkuStatus::Active);
         if !matches!(sku.status, SkuStatus::Retired { .. }) {

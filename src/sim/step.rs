@@ -222,8 +222,7 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
                 _ => sd.map_or(0.0, |s| s.mitigation),
             };
             w.mitigation += mitigation;
-            let ref_units = cost::learning_ref(sku.start_units, &sc.costs);
-            sw.unit_cost = cost::unit_cost(sku.bom, cut, sku.cum_units, ref_units, q, &sc.costs, mods.cost_factor);
+            sw.unit_cost = cost::sku_unit_cost(sku, cut, q, &sc.costs, mods.cost_factor);
             // The veto judges the design being made this quarter; stock already made
             // keeps the quality it was made with.
             let design_defect = quality::defect_rate(sku.base_defect, cut, mitigation, &sc.quality);
@@ -570,39 +569,32 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
 
         // The BOM cut of what was made: production-weighted, else the active designs' mean.
         let produced: u64 = w.skus.iter().map(|sw| sw.produced).sum();
+        // Mean of a figure over the active designs (when nothing was made or sold).
+        let active_mean = |f: fn(&SkuWork) -> f64| {
+            let values: Vec<f64> = company
+                .skus
+                .iter()
+                .zip(w.skus.iter())
+                .filter(|(s, _)| s.is_active())
+                .map(|(_, sw)| f(sw))
+                .collect();
+            if values.is_empty() {
+                0.0
+            } else {
+                values.iter().sum::<f64>() / values.len() as f64
+            }
+        };
         let reported_cut = if produced > 0 {
             w.skus.iter().map(|sw| sw.bom_cut * sw.produced as f64).sum::<f64>() / produced as f64
         } else {
-            let active: Vec<f64> = company
-                .skus
-                .iter()
-                .zip(w.skus.iter())
-                .filter(|(s, _)| s.is_active())
-                .map(|(_, sw)| sw.bom_cut)
-                .collect();
-            if active.is_empty() {
-                0.0
-            } else {
-                active.iter().sum::<f64>() / active.len() as f64
-            }
+            active_mean(|sw| sw.bom_cut)
         };
+        // Nothing sold: the mean defect rate of the designs in production, so a vetoed
+        // quarter shows why.
         let reported_defect = if units_sold > 0 {
             defect_weighted / units_sold as f64
         } else {
-            // Nothing sold: the mean defect rate of the designs in production, so a
-            // vetoed quarter shows why.
-            let active: Vec<f64> = company
-                .skus
-                .iter()
-                .zip(w.skus.iter())
-                .filter(|(s, _)| s.is_active())
-                .map(|(_, sw)| sw.design_defect)
-                .collect();
-            if active.is_empty() {
-                0.0
-            } else {
-                active.iter().sum::<f64>() / active.len() as f64
-            }
+            active_mean(|sw| sw.design_defect)
         };
         let mut sku_reports = Vec::with_capacity(company.skus.len());
         for (sku, sw) in company.skus.iter_mut().zip(w.skus.iter()) {

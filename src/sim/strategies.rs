@@ -133,16 +133,7 @@ impl Policy for CostPlus {
             let Some(decision) = d.skus.get_mut(&*sku.id) else {
                 continue;
             };
-            let ref_units = cost::learning_ref(sku.start_units, &sc.costs);
-            let unit_cost = cost::unit_cost(
-                sku.bom,
-                decision.bom_cut,
-                sku.cum_units,
-                ref_units,
-                world.quarter_idx,
-                &sc.costs,
-                cost_factor,
-            );
+            let unit_cost = cost::sku_unit_cost(sku, decision.bom_cut, world.quarter_idx, &sc.costs, cost_factor);
             decision.price = (unit_cost * (1.0 + self.markup)).max(1.0);
             if world.quarter_idx > 0 {
                 let target = (sku.last_demand as f64 * 1.1).round_ties_even() as u64;
