@@ -396,7 +396,7 @@ fn charts_ui(ui: &mut egui::Ui, s: &Session, rows: &[&CompanyReport]) {
             &mut cols[3],
             "cap",
             "Hardware net margin and the cap",
-            "margin (%, trailing 4 quarters)",
+            "margin (%)",
             &quarters,
             vec![
                 series("before cap", MUTED, &|r| r.hw_margin_before_cap * 100.0),
@@ -407,9 +407,12 @@ fn charts_ui(ui: &mut egui::Ui, s: &Session, rows: &[&CompanyReport]) {
         );
         let rebates: f64 = rows.iter().map(|r| r.rebate).sum();
         cols[3].label(
-            RichText::new(format!("Rebates returned to users so far: {}", cny(rebates)))
-                .size(theme::SIZE_CAPTION)
-                .color(MUTED),
+            RichText::new(format!(
+                "Trailing four quarters. Rebates returned to users so far: {}",
+                cny(rebates)
+            ))
+            .size(theme::SIZE_CAPTION)
+            .color(MUTED),
         );
     });
     ui.add_space(6.0);
@@ -464,7 +467,7 @@ fn charts_ui(ui: &mut egui::Ui, s: &Session, rows: &[&CompanyReport]) {
             &mut cols[3],
             "turnover",
             "Turnover and SKU focus",
-            "turnover × a year; focus (HHI) ×10",
+            "× a year",
             &quarters,
             vec![
                 series("turnover", ACCENT, &|r| r.turnover),
