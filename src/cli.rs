@@ -1,10 +1,12 @@
 //! The command line: clap definitions → plain data → run the command.
 //!
 //! Subcommands: `scenarios` (list), `simulate` (play a scenario headless and print
-//! the reports as a table, JSON or CSV), `check` (validate scenario and decision-log
-//! files). Every error is rendered as `file:line:column: field: sentence`; nothing
+//! the reports as a table, JSON or CSV), `balance` (many strategies against each
+//! other), `check` (validate scenario and decision-log files), `play` (the scripted
+//! game). Every error is rendered as `file:line:column: field: sentence`; nothing
 //! here panics on input.
 
+use crate::analysis::balance::{self, BalanceOptions, Contender, Kind, Plan};
 use crate::report::format::{money, thousands};
 use crate::report::key_decisions::key_decisions;
 use crate::save::{decision_log, run_file};
@@ -49,7 +51,7 @@ pub enum Command {
         /// Seed of the run's random numbers (default: the decision log's, else 0).
         #[arg(long)]
         seed: Option<u64>,
-        /// How the player company decides: reference, hold, cost-plus[:MARKUP].
+        /// How the player company decides: reference, hold, cost-plus[:MARKUP], max-price, zero-marketing, max-bom-cut, random:N.
         #[arg(long, conflicts_with = "decisions")]
         strategy: Option<String>,
         /// A decision log (RON) to play instead of a named strategy.
@@ -71,7 +73,7 @@ pub enum Command {
         /// Seed of the run's random numbers (default: the decision log's, else 0).
         #[arg(long)]
         seed: Option<u64>,
-        /// How the player company decides: reference, hold, cost-plus[:MARKUP].
+        /// How the player company decides: reference, hold, cost-plus[:MARKUP], max-price, zero-marketing, max-bom-cut, random:N.
         #[arg(long, conflicts_with = "decisions")]
         strategy: Option<String>,
         /// A decision log (RON) to play instead of a named strategy.
@@ -83,6 +85,25 @@ pub enum Command {
         /// Also measure frame times (an empty window, the decision and report screens) into this file.
         #[arg(long)]
         timings: Option<PathBuf>,
+    },
+    /// Play a scenario with many strategies and print who wins: the reference plan,
+    /// hold, cost-plus, the trivial extremes (max-price, zero-marketing, max-bom-cut),
+    /// the scenario's alternative plans (decisions/ID-*.ron) and random players.
+    Balance {
+        /// Scenario file, or the id of one in ./scenarios.
+        scenario: String,
+        /// Seeds each strategy plays (the same seeds for all: common random numbers).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        seeds: u32,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        first_seed: u64,
+        /// Random players to add.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+        random: u32,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = BalanceFormat::Table)]
+        format: BalanceFormat,
     },
     /// Validate scenario, decision-log and save files; exit 0 when all are valid.
     Check {
@@ -98,6 +119,14 @@ pub enum Format {
     Table,
     Json,
     Csv,
+}
+
+/// How `balance` prints its report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BalanceFormat {
+    Table,
+    Markdown,
+    Json,
 }
 
 /// Why a command failed.
@@ -155,6 +184,22 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             quarters,
             out,
         ),
+        Command::Balance {
+            scenario,
+            seeds,
+            first_seed,
+            random,
+            format,
+        } => balance(
+            &scenario,
+            BalanceOptions {
+                seeds,
+                first_seed,
+                random_players: random,
+            },
+            format,
+            out,
+        ),
         Command::Check { files } => check(&files, out),
         #[cfg(feature = "gui")]
         Command::Play {
@@ -207,12 +252,7 @@ fn play(
     timings: Option<PathBuf>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let candidates = scenario_candidates(scenario_arg, None);
-    let Some(path) = candidates.iter().find(|p| p.is_file()).cloned() else {
-        return Err(CliError::Usage(format!(
-            "no scenario file or id \"{scenario_arg}\"; `thin-margin scenarios` lists them"
-        )));
-    };
+    let path = scenario_path(scenario_arg, None)?;
     let scenario = Arc::new(scenario::load_scenario(&path)?);
     let (planned, seed) = planned_decisions(&scenario, seed, strategy, decisions)?;
     std::fs::create_dir_all(screenshots)
@@ -243,13 +283,15 @@ fn write_out(out: &mut dyn Write, text: &str) -> Result<(), CliError> {
 
 fn list(dir: &Path, out: &mut dyn Write) -> Result<(), CliError> {
     let (found, failed) = scenario::list_scenarios(dir)?;
+    let id_width = found.iter().map(|s| s.id.chars().count()).max().unwrap_or(0).max(2);
+    let title_width = found.iter().map(|s| s.title.chars().count()).max().unwrap_or(0).max(5);
     let mut text = format!(
-        "{:<14} {:<7} {:>8}  {:<34} {}\n",
+        "{:<id_width$} {:<7} {:>8}  {:<title_width$} {}\n",
         "ID", "START", "QUARTERS", "TITLE", "PITCH"
     );
     for s in &found {
         text += &format!(
-            "{:<14} {:<7} {:>8}  {:<34} {}\n",
+            "{:<id_width$} {:<7} {:>8}  {:<title_width$} {}\n",
             s.id, s.start, s.quarters, s.title, s.pitch
         );
     }
@@ -268,8 +310,14 @@ fn list(dir: &Path, out: &mut dyn Write) -> Result<(), CliError> {
 
 /// Finds a scenario by path, or by id in `./scenarios` or next to `near`.
 fn resolve_scenario(arg: &str, near: Option<&Path>) -> Result<Arc<Scenario>, CliError> {
+    let path = scenario_path(arg, near)?;
+    Ok(Arc::new(scenario::load_scenario(&path)?))
+}
+
+/// The file a scenario argument names: a path, or an id in `./scenarios` or next to `near`.
+fn scenario_path(arg: &str, near: Option<&Path>) -> Result<PathBuf, CliError> {
     let candidates = scenario_candidates(arg, near);
-    let path = candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
+    candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
         CliError::Usage(format!(
             "no scenario file or id \"{arg}\" (looked for {}); `thin-margin scenarios` lists them",
             candidates
@@ -278,8 +326,69 @@ fn resolve_scenario(arg: &str, near: Option<&Path>) -> Result<Arc<Scenario>, Cli
                 .collect::<Vec<_>>()
                 .join(", ")
         ))
-    })?;
-    Ok(Arc::new(scenario::load_scenario(&path)?))
+    })
+}
+
+/// The balance report of a scenario (see [`crate::analysis::balance`]).
+fn balance(
+    scenario_arg: &str,
+    options: BalanceOptions,
+    format: BalanceFormat,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let path = scenario_path(scenario_arg, None)?;
+    let scenario = Arc::new(scenario::load_scenario(&path)?);
+    let mut contenders = balance::standard_contenders();
+    contenders.extend(alternative_plans(&path, &scenario)?);
+    let report = balance::balance(&scenario, &contenders, options)
+        .map_err(|(name, e)| CliError::Usage(format!("strategy {name}: {e}")))?;
+    let text = match format {
+        BalanceFormat::Table => report.to_table(),
+        BalanceFormat::Markdown => report.to_markdown(),
+        BalanceFormat::Json => {
+            serde_json::to_string_pretty(&report).map_err(|e| CliError::Output(e.to_string()))? + "\n"
+        }
+    };
+    write_out(out, &text)
+}
+
+/// The scenario's named alternative plans: `decisions/<id>-<name>.ron` next to the
+/// scenarios folder, each checked against the scenario.
+fn alternative_plans(scenario_path: &Path, scenario: &Arc<Scenario>) -> Result<Vec<Contender>, CliError> {
+    let dir = scenario_path
+        .parent()
+        .map_or_else(|| PathBuf::from(".."), |p| p.join(".."))
+        .join("decisions");
+    let prefix = format!("{}-", scenario.id);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "ron")
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&prefix))
+        })
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let (log, text) = decision_log::load_decision_log(&path)?;
+        decision_log::check_against(&path, &text, &log, scenario)?;
+        let name = path
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .map_or_else(String::new, |n| n.trim_start_matches(&prefix).to_string());
+        out.push(Contender {
+            name,
+            kind: Kind::Alternative,
+            plan: Plan::Log(log.quarters),
+        });
+    }
+    Ok(out)
 }
 
 fn scenario_candidates(arg: &str, near: Option<&Path>) -> Vec<PathBuf> {
@@ -481,6 +590,24 @@ fn table(scenario: &Scenario, output: &RunOutput, seed: u64) -> String {
             );
         }
     }
+    if !scenario.calibration.is_empty() {
+        t += "\nThe documents' figures (the reference strategy reproduces each within its tolerance)\n";
+        for k in &scenario.calibration {
+            let value = k.metric.evaluate(&rows);
+            let mark = match value {
+                Some(v) if k.holds(v) => "[within] ",
+                Some(_) => "[outside]",
+                None => "[pending]",
+            };
+            let shown = value.map_or("—".into(), |v| format_metric(&k.metric.to_string(), v));
+            t += &format!(
+                "  {mark} {} — this run {shown}, documents {} ±{:.0}%\n",
+                k.figure,
+                format_metric(&k.metric.to_string(), k.target),
+                k.tolerance * 100.0
+            );
+        }
+    }
     let s = score::score(scenario, &rows);
     let played: Vec<_> = output.decisions.iter().filter_map(|d| d.first().cloned()).collect();
     let effects = key_decisions(&Arc::new(scenario.clone()), seed, &played, 3);
@@ -518,7 +645,7 @@ fn format_metric(metric: &str, v: f64) -> String {
         .any(|k| field.contains(k));
     if field == "trust" {
         format!("{v:.2}")
-    } else if field.contains("turnover") {
+    } else if field.contains("turnover") || field == "traffic_cost_index" {
         format!("{v:.1}×")
     } else if is_ratio {
         pct(v)

@@ -4,6 +4,7 @@
 //! scenario files and their validation, [`save`] decision logs, [`report`] what the
 //! screens and tools derive from reports, [`cli`] the command-line front end.
 
+pub mod analysis;
 pub mod cli;
 #[cfg(feature = "gui")]
 pub mod game;

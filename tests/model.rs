@@ -114,6 +114,34 @@ fn reference_logs_meet_every_objective() {
     }
 }
 
+/// Each figure the documents report, reproduced by the reference strategy within its
+/// tolerance (±10% unless the file says otherwise) for seeds 0–9.
+#[test]
+fn reference_logs_reproduce_the_documents_figures() {
+    let mut failures = Vec::new();
+    for (_, s) in common::shipped_scenarios() {
+        for seed in 0..10 {
+            let mut policies = vec![Strategy::Reference.policy(&s)];
+            let out = run(s.clone(), seed, &mut policies, None).expect("valid decisions");
+            let rows = out.player_rows();
+            for k in &s.calibration {
+                let value = k.metric.evaluate(&rows).unwrap_or(f64::NAN);
+                if !k.holds(value) {
+                    failures.push(format!(
+                        "{} seed {seed}: {} ({}) = {value}, documents {} ±{}%",
+                        s.id,
+                        k.figure,
+                        k.metric,
+                        k.target,
+                        k.tolerance * 100.0
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn holding_the_opening_plan_misses_an_objective() {
     for (_, s) in common::shipped_scenarios() {

@@ -163,14 +163,31 @@ fn a_session_plays_saves_and_rewinds_exactly() {
 #[test]
 fn the_profile_remembers_settings_and_unlocks() {
     use thin_margin::save::profile::{Profile, Settings, load_profile, save_profile};
-    let campaign = vec!["tutorial".to_string(), "first-phone".to_string()];
+    use thin_margin::scenario::campaign::CampaignEntry;
+    let entry = |id: &str, after: &[&str], min_score: f64| CampaignEntry {
+        id: id.into(),
+        after: after.iter().map(|a| a.to_string()).collect(),
+        min_score,
+    };
+    let (tutorial, phone, camera) = (
+        entry("tutorial", &[], 0.0),
+        entry("first-phone", &["tutorial"], 0.0),
+        entry("camera-bom", &["first-phone"], 60.0),
+    );
     let mut p = Profile::default();
-    assert!(p.is_unlocked(&campaign, 0));
-    assert!(!p.is_unlocked(&campaign, 1));
+    assert!(p.is_unlocked(&tutorial));
+    assert!(!p.is_unlocked(&phone));
     p.record_score("tutorial", 60.0);
     p.record_score("tutorial", 40.0);
     assert_eq!(p.best_scores["tutorial"], 60.0);
-    assert!(p.is_unlocked(&campaign, 1));
+    assert!(p.is_unlocked(&phone));
+    p.record_score("first-phone", 59.0);
+    assert!(
+        !p.is_unlocked(&camera),
+        "a score of 59 does not reach the 60 camera-bom needs"
+    );
+    p.record_score("first-phone", 61.0);
+    assert!(p.is_unlocked(&camera));
     assert_eq!(
         Settings {
             ui_scale: 9.0,

@@ -82,12 +82,17 @@ pub fn run(options: GameOptions) -> Result<(), String> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."));
     let campaign = match &options.script {
-        // A scripted run plays one scenario; it needs no campaign file.
-        Some(script) => Campaign {
+        // A scripted run shows the campaign beside its scenario when there is one,
+        // and otherwise needs none: it plays its one scenario.
+        Some(script) => load_campaign(&options.campaign_path).unwrap_or_else(|_| Campaign {
             version: crate::scenario::campaign::CAMPAIGN_VERSION,
             title: "Scripted play".into(),
-            scenarios: vec![script.scenario_id.clone()],
-        },
+            scenarios: vec![crate::scenario::campaign::CampaignEntry {
+                id: script.scenario_id.clone(),
+                after: Vec::new(),
+                min_score: 0.0,
+            }],
+        }),
         None => load_campaign(&options.campaign_path).map_err(|e| e.to_string())?,
     };
     let profile_path = profile::default_profile_path();

@@ -3,6 +3,7 @@
 //! broken file still loads what it can; a file that cannot be read at all is set
 //! aside (never overwritten) and the defaults are used, with the reason reported.
 
+use crate::scenario::campaign::CampaignEntry;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -54,13 +55,9 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Whether the campaign's scenario at `idx` is open: the first always, others once
-    /// the one before has a score.
-    pub fn is_unlocked(&self, campaign: &[String], idx: usize) -> bool {
-        idx == 0
-            || campaign
-                .get(idx - 1)
-                .is_some_and(|prev| self.best_scores.contains_key(prev))
+    /// Whether a campaign entry is open by its unlock rule, given this profile's best scores.
+    pub fn is_unlocked(&self, entry: &CampaignEntry) -> bool {
+        entry.is_unlocked(|id| self.best_scores.get(id).copied())
     }
 
     /// Records a finished run's score, keeping the best.

@@ -45,6 +45,9 @@ pub struct ScenarioFile {
     pub events: Vec<EventFile>,
     pub objectives: Vec<ObjectiveFile>,
     pub scorecard: Scorecard,
+    /// The documents' figures the reference strategy must reproduce (a test checks each).
+    #[serde(default)]
+    pub calibration: Vec<CalibrationFile>,
     /// The player company's reference decision log, one entry per quarter.
     pub reference: Vec<PartialDecisions>,
 }
@@ -126,4 +129,22 @@ pub struct ObjectiveFile {
     pub at_most: Option<f64>,
     /// Deadline quarter, e.g. "2013Q2".
     pub by: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationFile {
+    /// The documented figure, for people: "own stores at 17× inventory turnover".
+    pub figure: String,
+    /// `field[.key][@aggregate]`, e.g. `turnover_by_channel.own_retail@2021Q4`.
+    pub metric: String,
+    /// The documents' value.
+    pub target: f64,
+    /// Relative tolerance (0.10 = within ±10%).
+    #[serde(default = "default_tolerance")]
+    pub tolerance: f64,
+}
+
+fn default_tolerance() -> f64 {
+    0.10
 }

@@ -11,7 +11,7 @@ use crate::sim::channel_map::Channel;
 use crate::sim::decisions::{self, ValidationContext};
 use crate::sim::metric::MetricSpec;
 use crate::sim::params::{
-    CompanySpec, Comparison, EventKind, Market, Objective, RivalPolicy, Scenario, ScheduledEvent, SkuSpec,
+    Calibration, CompanySpec, Comparison, EventKind, Market, Objective, RivalPolicy, Scenario, ScheduledEvent, SkuSpec,
 };
 use crate::sim::strategies::{LogPolicy, Policy};
 use crate::sim::time::Quarter;
@@ -446,6 +446,22 @@ pub fn validate(file: &ScenarioFile) -> Result<Scenario, Vec<(String, String)>> 
             });
         }
     }
+    let mut calibration = Vec::new();
+    for (i, k) in file.calibration.iter().enumerate() {
+        let f = |name: &str| format!("calibration[{i}].{name}");
+        c.text(&f("figure"), &k.figure);
+        let metric = MetricSpec::parse(&k.metric).map_err(|e| c.fail(f("metric"), e)).ok();
+        c.finite(&f("target"), k.target);
+        c.range(&f("tolerance"), k.tolerance, 0.0, 1.0);
+        if let Some(metric) = metric {
+            calibration.push(Calibration {
+                figure: k.figure.clone(),
+                metric,
+                target: k.target,
+                tolerance: k.tolerance,
+            });
+        }
+    }
     let sc = &file.scorecard;
     for (name, w) in [
         ("profit_weight", sc.profit_weight),
@@ -503,6 +519,7 @@ pub fn validate(file: &ScenarioFile) -> Result<Scenario, Vec<(String, String)>> 
         companies,
         events,
         objectives,
+        calibration,
         scorecard: file.scorecard,
         reference: file.reference.clone(),
     };

@@ -4,11 +4,12 @@
 //! revenue over the trailing four quarters (this one and up to three before).
 //! With the cap on, any profit above `cap × revenue` in that window that earlier
 //! rebates have not already returned is returned to users now as a rebate (a cost
-//! that earns trust): `rebate = max(0, Σprofit − cap·Σrevenue − Σearlier rebates)`.
+//! that buyers count as a price cut, step 11): `rebate = max(0, Σprofit − cap·Σrevenue − Σearlier rebates)`.
 //! Margin before the cap is `Σprofit / Σrevenue`; after it,
 //! `(Σprofit − Σrebates) / Σrevenue ≤ cap`. With the cap off nothing is returned,
 //! and trust erodes in proportion to the margin above the pledge (step 11). No
-//! revenue in the window gives margins of 0 and no rebate.
+//! revenue in the window gives margins of 0 and no rebate. The pledge binds the
+//! player companies only: computer-run rivals never made it.
 
 use super::world::QuarterFlows;
 

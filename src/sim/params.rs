@@ -34,6 +34,8 @@ pub struct Scenario {
     pub companies: Vec<CompanySpec>,
     pub events: Vec<ScheduledEvent>,
     pub objectives: Vec<Objective>,
+    /// The documents' figures the reference strategy reproduces.
+    pub calibration: Vec<Calibration>,
     pub scorecard: Scorecard,
     /// The scenario's own decision log for its player company (the `reference` strategy).
     pub reference: Vec<PartialDecisions>,
@@ -230,7 +232,8 @@ pub struct TrustParams {
     pub monetisation_loss: f64,
     /// Monetisation intensity users accept.
     pub monetisation_tolerance: f64,
-    /// Gain per rebate as a share of the quarter's hardware revenue.
+    /// How much of a rebate's value buyers credit in the value surprise (1.0 = a
+    /// rebate counts as the price cut it is; see `trust`).
     pub rebate_gain: f64,
     /// Loss per unit of hardware margin above the pledge when the cap is off.
     pub excess_margin_loss: f64,
@@ -275,6 +278,13 @@ pub struct CapParams {
 impl CapParams {
     pub fn cap(&self) -> Option<f64> {
         self.enabled.then_some(self.level)
+    }
+
+    /// The cap that binds one company: the pledge is the player companies' own;
+    /// computer-run rivals never made it, so it never binds them (nor does the trust
+    /// cost of breaking it).
+    pub fn binding(&self, is_player: bool) -> Option<f64> {
+        if is_player { self.cap() } else { None }
     }
 }
 
@@ -391,6 +401,23 @@ pub struct Objective {
     pub target: f64,
     /// Index of the last quarter that counts.
     pub deadline_idx: u32,
+}
+
+/// A documented figure and the report metric that must reproduce it under the
+/// reference strategy: `|value − target| ≤ tolerance × |target|`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Calibration {
+    pub figure: String,
+    pub metric: MetricSpec,
+    pub target: f64,
+    pub tolerance: f64,
+}
+
+impl Calibration {
+    /// Whether `value` lands within the tolerance of the documents' figure.
+    pub fn holds(&self, value: f64) -> bool {
+        (value - self.target).abs() <= self.tolerance * self.target.abs()
+    }
 }
 
 /// Weights and yardsticks of the balanced scorecard (score 0..100).

@@ -505,7 +505,8 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
 
         // 9. Margin cap.
         let hw_profit = hw_revenue - total_cogs - hardware_opex;
-        let capped = margin_cap::apply_cap(company.history.quarters(), hw_revenue, hw_profit, sc.cap.cap());
+        let cap = sc.cap.binding(company.is_player);
+        let capped = margin_cap::apply_cap(company.history.quarters(), hw_revenue, hw_profit, cap);
 
         // 10. Services.
         let units_sold = units.sum();
@@ -528,14 +529,21 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
                 surprise += own as f64 * (value_by_segment[s] / own as f64 - others_value);
             }
             surprise /= units_sold as f64;
+            let price_sensitivity = units_by_segment
+                .iter()
+                .zip(&sc.market.segments)
+                .map(|(&u, seg)| u as f64 * seg.price_sensitivity)
+                .sum::<f64>()
+                / units_sold as f64;
+            let rebate_share = retail_roi::ratio(capped.rebate, hw_revenue);
+            surprise += trust::rebate_value(rebate_share, price_sensitivity, &sc.trust);
         }
         let inputs = TrustInputs {
             value_surprise: surprise,
             defect_rate: retail_roi::ratio(defect_weighted, units_sold as f64),
             stockout_share: retail_roi::ratio((demand_units - units_sold) as f64, demand_units as f64),
             monetisation: d.monetisation,
-            rebate_share: retail_roi::ratio(capped.rebate, hw_revenue),
-            excess_margin: if sc.cap.enabled {
+            excess_margin: if sc.cap.enabled || !company.is_player {
                 0.0
             } else {
                 (capped.margin_before - sc.cap.level).max(0.0)
@@ -678,7 +686,7 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
             write_off_cost,
             hw_margin_before_cap: capped.margin_before,
             hw_margin_after_cap: capped.margin_after,
-            cap: sc.cap.cap(),
+            cap,
             rebate: capped.rebate,
             services_profit: svc.profit,
             net_profit,

@@ -4,12 +4,22 @@
 //! at its unit cost plus a markup (default 30%) and makes what last quarter's demand
 //! suggests, and any decision log can be replayed with [`LogPolicy`].
 //!
+//! Three **trivial strategies** push one lever to its extreme on top of the
+//! reference plan, so the balance report can show that no single lever wins alone:
+//! `max-price` doubles every list price, `zero-marketing` spends nothing on community
+//! or paid traffic, `max-bom-cut` cuts every BOM by the most allowed (50%).
+//! `random:N` is the N-th random but plausible player ([`RandomPlan`]): each quarter
+//! it moves price, BOM cut, mitigation, production, channel mix, stores and budgets
+//! at random around its last decisions, launches and retires now and then, and
+//! always stays within what the model accepts.
+//!
 //! A policy sees the world before the quarter resolves, as a player would; it may
 //! read its own company's costs and stock but other companies only through
 //! `world.public`.
 
-use super::decisions::{CompanyDecisions, PartialDecisions};
+use super::decisions::{CompanyDecisions, PartialDecisions, SkuDecision};
 use super::params::Scenario;
+use super::rng::{SimRng, sim_rng, uniform_open};
 use super::world::World;
 use super::{cost, events};
 use std::fmt;
@@ -25,20 +35,42 @@ pub enum Strategy {
     Reference,
     Hold,
     CostPlus { markup: f64 },
+    MaxPrice,
+    ZeroMarketing,
+    MaxBomCut,
+    Random { plan: u64 },
 }
 
 /// The markup `cost-plus` uses when none is given.
 pub const DEFAULT_MARKUP: f64 = 0.30;
 
 impl Strategy {
-    pub const NAMES: &'static [&'static str] = &["reference", "hold", "cost-plus[:MARKUP]"];
+    pub const NAMES: &'static [&'static str] = &[
+        "reference",
+        "hold",
+        "cost-plus[:MARKUP]",
+        "max-price",
+        "zero-marketing",
+        "max-bom-cut",
+        "random:N",
+    ];
 
-    /// Parses `reference`, `hold`, `cost-plus` or `cost-plus:0.2`.
+    /// The strategies that push one lever to its extreme (see the module doc).
+    pub const TRIVIAL: [Strategy; 3] = [Strategy::MaxPrice, Strategy::ZeroMarketing, Strategy::MaxBomCut];
+
+    /// Parses a name of [`Strategy::NAMES`], e.g. `cost-plus:0.2` or `random:12`.
     pub fn parse(text: &str) -> Result<Strategy, String> {
         match text.split_once(':') {
             None if text == "reference" => Ok(Strategy::Reference),
             None if text == "hold" => Ok(Strategy::Hold),
             None if text == "cost-plus" => Ok(Strategy::CostPlus { markup: DEFAULT_MARKUP }),
+            None if text == "max-price" => Ok(Strategy::MaxPrice),
+            None if text == "zero-marketing" => Ok(Strategy::ZeroMarketing),
+            None if text == "max-bom-cut" => Ok(Strategy::MaxBomCut),
+            Some(("random", plan)) => plan
+                .parse::<u64>()
+                .map(|plan| Strategy::Random { plan })
+                .map_err(|_| format!("random needs a plan number, e.g. random:3, found \"{plan}\"")),
             Some(("cost-plus", markup)) => match markup.parse::<f64>() {
                 Ok(m) if m.is_finite() && m > -1.0 && m <= 10.0 => Ok(Strategy::CostPlus { markup: m }),
                 _ => Err(format!(
@@ -58,6 +90,11 @@ impl Strategy {
             Strategy::Reference => Box::new(LogPolicy::new(scenario.reference.clone())),
             Strategy::Hold => Box::new(Hold),
             Strategy::CostPlus { markup } => Box::new(CostPlus { markup }),
+            Strategy::MaxPrice | Strategy::ZeroMarketing | Strategy::MaxBomCut => Box::new(Extreme {
+                base: LogPolicy::new(scenario.reference.clone()),
+                lever: *self,
+            }),
+            Strategy::Random { plan } => Box::new(RandomPlan::new(plan)),
         }
     }
 }
@@ -68,6 +105,10 @@ impl fmt::Display for Strategy {
             Strategy::Reference => f.write_str("reference"),
             Strategy::Hold => f.write_str("hold"),
             Strategy::CostPlus { markup } => write!(f, "cost-plus:{markup}"),
+            Strategy::MaxPrice => f.write_str("max-price"),
+            Strategy::ZeroMarketing => f.write_str("zero-marketing"),
+            Strategy::MaxBomCut => f.write_str("max-bom-cut"),
+            Strategy::Random { plan } => write!(f, "random:{plan}"),
         }
     }
 }
@@ -106,6 +147,17 @@ pub fn list_price(world: &World, company_idx: usize, id: &str) -> Option<f64> {
         .or_else(|| world.scenario.catalogue_sku(id).map(|s| s.list_price))
 }
 
+/// A SKU's list price as the scenario defines it (the company's own SKUs, then the
+/// catalogue).
+pub fn spec_list_price(world: &World, company_idx: usize, id: &str) -> Option<f64> {
+    let sc = &world.scenario;
+    sc.companies
+        .get(company_idx)
+        .and_then(|c| c.skus.iter().find(|s| s.id == id))
+        .or_else(|| sc.catalogue_sku(id))
+        .map(|s| s.list_price)
+}
+
 /// Repeats the opening decisions every quarter.
 #[derive(Clone, Copy, Debug)]
 pub struct Hold;
@@ -141,6 +193,129 @@ impl Policy for CostPlus {
             }
             decision.production = decision.production.min(capacity);
         }
+        d
+    }
+}
+
+/// The reference plan with one lever pushed to its extreme.
+struct Extreme {
+    base: LogPolicy,
+    lever: Strategy,
+}
+
+/// The largest BOM cut the model accepts.
+const MAX_BOM_CUT: f64 = 0.5;
+
+impl Policy for Extreme {
+    fn decide(&mut self, world: &World, company_idx: usize) -> CompanyDecisions {
+        let mut d = self.base.decide(world, company_idx);
+        match self.lever {
+            Strategy::MaxPrice => {
+                for (id, sku) in d.skus.iter_mut() {
+                    sku.price = 2.0 * spec_list_price(world, company_idx, id).unwrap_or(sku.price);
+                }
+            }
+            Strategy::ZeroMarketing => {
+                d.community = 0.0;
+                d.paid_traffic = 0.0;
+            }
+            Strategy::MaxBomCut => {
+                for sku in d.skus.values_mut() {
+                    sku.bom_cut = MAX_BOM_CUT;
+                }
+            }
+            _ => {}
+        }
+        d
+    }
+}
+
+/// A random but plausible player: see the module doc. Plan `n` always makes the same
+/// moves in the same world, so a balance report is reproducible.
+pub struct RandomPlan {
+    rng: SimRng,
+}
+
+impl RandomPlan {
+    pub fn new(plan: u64) -> Self {
+        Self {
+            // Offset so plan n does not share its stream with the run of seed n.
+            rng: sim_rng(plan ^ 0x5eed_ba1a_11ce_0000),
+        }
+    }
+
+    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * uniform_open(&mut self.rng)
+    }
+}
+
+impl Policy for RandomPlan {
+    fn decide(&mut self, world: &World, company_idx: usize) -> CompanyDecisions {
+        let sc = &world.scenario;
+        let company = &world.companies[company_idx];
+        let mut d = company.last_decisions.carried_over();
+        let capacity = events::upcoming_capacity(world, company_idx);
+        for sku in &company.skus {
+            let Some(decision) = d.skus.get_mut(&*sku.id) else {
+                continue;
+            };
+            let list = spec_list_price(world, company_idx, &sku.id).unwrap_or(decision.price);
+            decision.price = (decision.price * self.uniform(0.85, 1.15)).clamp(0.6 * list, 1.6 * list);
+            decision.bom_cut = self.uniform(0.0, 0.2);
+            decision.mitigation = self.uniform(0.0, 2.0 * sc.quality.mitigation_scale);
+            decision.production = if sku.is_active() {
+                let basis = if world.quarter_idx == 0 {
+                    decision.production
+                } else {
+                    sku.last_demand
+                };
+                ((basis as f64 * self.uniform(0.6, 1.4)) as u64).min(capacity)
+            } else {
+                0
+            };
+        }
+        let active = company.skus.iter().filter(|s| s.is_active()).count();
+        if active > 1
+            && self.uniform(0.0, 1.0) < 0.05
+            && let Some(sku) = company.skus.iter().rev().find(|s| s.is_active())
+        {
+            d.retire.push(sku.id.to_string());
+            if let Some(decision) = d.skus.get_mut(&*sku.id) {
+                decision.production = 0;
+            }
+        }
+        for spec in &sc.catalogue {
+            let known = company.skus.iter().any(|s| *s.id == *spec.id);
+            if !known && self.uniform(0.0, 1.0) < 0.15 {
+                d.launch.push(spec.id.clone());
+                d.skus.insert(
+                    spec.id.clone(),
+                    SkuDecision {
+                        price: spec.list_price * self.uniform(0.8, 1.2),
+                        bom_cut: 0.0,
+                        mitigation: 0.0,
+                        production: 0,
+                    },
+                );
+            }
+        }
+        let store_stock: u64 = company.skus.iter().map(|s| s.inventory.own_retail).sum();
+        let stores = (f64::from(d.stores) * self.uniform(0.7, 1.5) + self.uniform(0.0, 3.0)).round() as u32;
+        d.stores = stores.min(sc.finance.max_stores);
+        if store_stock > 0 {
+            d.stores = d.stores.max(1);
+        }
+        let mut weights = d.channels.map(|_, w| (w + 0.05) * self.uniform(0.5, 1.5));
+        if d.stores == 0 {
+            weights.own_retail = 0.0;
+        }
+        let total = weights.sum();
+        d.channels = weights.map(|_, w| w / total);
+        d.dealer_margin = (d.dealer_margin * self.uniform(0.7, 1.3)).min(sc.finance.max_dealer_margin);
+        d.community *= self.uniform(0.5, 1.6);
+        d.paid_traffic *= self.uniform(0.5, 1.6);
+        d.monetisation = (d.monetisation + self.uniform(-0.1, 0.1)).clamp(0.0, 1.0);
+        d.rnd *= self.uniform(0.5, 1.6);
         d
     }
 }

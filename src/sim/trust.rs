@@ -7,7 +7,6 @@
 //!   − defect_loss·max(0, defect − defect_norm)
 //!   − stockout_loss·(lost demand / demand)
 //!   − monetisation_loss·max(0, intensity − monetisation_tolerance)
-//!   + rebate_gain·min(1, rebate / hardware revenue)
 //!   − excess_margin_loss·max(0, margin before cap − pledge)   (cap off only)
 //!   + community_gain·c/(c + community_half)
 //!   − reversion·(trust − anchor)
@@ -16,6 +15,13 @@
 //! The value surprise is the company's sales-weighted "value for money" (price and
 //! performance utility, see `demand::value`) minus the sales-weighted value of the
 //! other companies' products in the same segments (0 where there are none).
+//!
+//! A rebate under the margin cap returns money to the buyers, so it counts as the
+//! price cut it is: with `r` = rebate / hardware revenue (at most 0.9), the company's
+//! value rises by `rebate_gain·β_price·ln(1 / (1 − r))` (β_price weighted by its
+//! sales per segment). Rebates earn trust only through better value for money,
+//! bounded like every value surprise: pricing high and returning the excess is worth
+//! no more trust than pricing fairly in the first place.
 
 use super::params::TrustParams;
 
@@ -26,7 +32,6 @@ pub struct TrustInputs {
     pub defect_rate: f64,
     pub stockout_share: f64,
     pub monetisation: f64,
-    pub rebate_share: f64,
     /// Margin before the cap above the pledge, when the cap is off (else 0).
     pub excess_margin: f64,
     /// `c / (c + community_half)` of the community budget.
@@ -38,11 +43,17 @@ pub fn next_trust(trust: f64, i: &TrustInputs, p: &TrustParams) -> f64 {
         - p.defect_loss * (i.defect_rate - p.defect_norm).max(0.0)
         - p.stockout_loss * i.stockout_share.clamp(0.0, 1.0)
         - p.monetisation_loss * (i.monetisation - p.monetisation_tolerance).max(0.0)
-        + p.rebate_gain * i.rebate_share.clamp(0.0, 1.0)
         - p.excess_margin_loss * i.excess_margin.max(0.0)
         + p.community_gain * i.community.clamp(0.0, 1.0)
         - p.reversion * (trust - p.anchor);
     (trust + delta).clamp(0.0, 1.0)
+}
+
+/// The value buyers gain from a rebate of `rebate_share` of the price, in utility
+/// units: `rebate_gain·β_price·ln(1 / (1 − r))`, `r` at most 0.9.
+pub fn rebate_value(rebate_share: f64, price_sensitivity: f64, p: &TrustParams) -> f64 {
+    let r = rebate_share.clamp(0.0, 0.9);
+    -p.rebate_gain * price_sensitivity * libm::log(1.0 - r)
 }
 
 #[cfg(test)]
@@ -75,10 +86,13 @@ mod tests {
         let great = TrustInputs {
             value_surprise: 100.0,
             community: 1.0,
-            rebate_share: 1.0,
             ..calm
         };
         assert_eq!(next_trust(0.99, &great, &p), 1.0);
+        // A 50% rebate is worth what halving the price is: β·ln 2.
+        assert!((rebate_value(0.5, 2.0, &p) - 2.0 * std::f64::consts::LN_2).abs() < 1e-12);
+        assert_eq!(rebate_value(0.0, 2.0, &p), 0.0);
+        assert!(rebate_value(5.0, 2.0, &p).is_finite());
         let awful = TrustInputs {
             defect_rate: 1.0,
             ..calm

@@ -5,6 +5,7 @@ use crate::game::actions::{Notice, UiAction};
 use crate::game::theme::{self, MUTED};
 use crate::game::widgets::{card, notice_banner, root_ui};
 use crate::game::{CampaignInfo, PlayerProfile};
+use crate::scenario::campaign::CampaignEntry;
 use crate::scenario::load_scenario;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -33,7 +34,8 @@ fn campaign_ui(
     mut summaries: Local<Vec<(String, String, String, String)>>,
 ) -> Result {
     if summaries.is_empty() {
-        for id in &campaign.campaign.scenarios {
+        for id in campaign.campaign.ids() {
+            let id = id.to_string();
             match load_scenario(&campaign.dir.join(format!("{id}.ron"))) {
                 Ok(s) => summaries.push((
                     id.clone(),
@@ -61,7 +63,10 @@ fn campaign_ui(
         });
         ui.add_space(12.0);
         for (idx, (id, title, pitch, when)) in summaries.iter().enumerate() {
-            let open = profile.profile.is_unlocked(&campaign.campaign.scenarios, idx);
+            let Some(entry) = campaign.campaign.scenarios.get(idx) else {
+                continue;
+            };
+            let open = profile.profile.is_unlocked(entry);
             let best = profile.profile.best_scores.get(id);
             card(ui, &format!("{}. {title}", idx + 1), |ui| {
                 ui.label(RichText::new(pitch).color(MUTED));
@@ -78,9 +83,9 @@ fn campaign_ui(
                 });
                 ui.add_enabled_ui(open, |ui| {
                     let label = if open {
-                        "Play ▶"
+                        "Play ▶".to_string()
                     } else {
-                        "🔒 Finish the scenario before to unlock"
+                        lock_reason(entry, &summaries)
                     };
                     if ui.button(label).clicked() {
                         actions.write(UiAction::StartScenario {
@@ -94,4 +99,24 @@ fn campaign_ui(
         }
     });
     Ok(())
+}
+
+/// What a locked entry needs, in the titles the player sees.
+fn lock_reason(entry: &CampaignEntry, summaries: &[(String, String, String, String)]) -> String {
+    let titles: Vec<&str> = entry
+        .after
+        .iter()
+        .map(|id| {
+            summaries
+                .iter()
+                .find(|s| &s.0 == id)
+                .map_or(id.as_str(), |s| s.1.as_str())
+        })
+        .collect();
+    let list = titles.join(" and ");
+    if entry.min_score > 0.0 {
+        format!("🔒 Score {:.0}+ in {list} to unlock", entry.min_score)
+    } else {
+        format!("🔒 Finish {list} to unlock")
+    }
 }
