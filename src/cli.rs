@@ -736,9 +736,10 @@ pub fn check_file(path: &Path) -> Result<&'static str, FileErrors> {
             )
             .map(|_| "save")
         }
+        Some("Campaign") => crate::scenario::campaign::load_campaign(path).map(|_| "campaign"),
         _ => Err(FileErrors::whole_file(
             path,
-            "not a Thin Margin file: expected a scenario `Scenario(…)`, a decision log `DecisionLog(…)` or a save `Save(…)`",
+            "not a Thin Margin file: expected a scenario `Scenario(…)`, a campaign `Campaign(…)`, a decision log `DecisionLog(…)` or a save `Save(…)`",
         )),
     }
 }
