@@ -7,7 +7,8 @@
 //! here panics on input.
 
 use crate::analysis::balance::{self, BalanceOptions, Contender, Kind, Plan};
-use crate::report::format::{money, thousands};
+use crate::report::cap_comparison;
+use crate::report::format::{metric_value, money, thousands};
 use crate::report::key_decisions::key_decisions;
 use crate::save::{decision_log, run_file};
 use crate::scenario::{self, FileErrors, load};
@@ -63,6 +64,9 @@ pub enum Command {
         /// Stop after this many quarters.
         #[arg(long)]
         quarters: Option<u32>,
+        /// Switch the 5% hardware margin cap on or off, whatever the scenario says.
+        #[arg(long, value_enum)]
+        cap: Option<Switch>,
     },
     /// Play a scenario in the game window by script, saving a PNG of each screen it
     /// passes (title, briefing, decisions, events, report, debrief), then exit.
@@ -121,6 +125,13 @@ pub enum Format {
     Csv,
 }
 
+/// On or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
 /// How `balance` prints its report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum BalanceFormat {
@@ -175,6 +186,7 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             decisions,
             format,
             quarters,
+            cap,
         } => simulate(
             &scenario,
             seed,
@@ -182,6 +194,7 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             decisions.as_deref(),
             format,
             quarters,
+            cap,
             out,
         ),
         Command::Balance {
@@ -410,9 +423,13 @@ fn simulate(
     decisions: Option<&Path>,
     format: Format,
     quarters: Option<u32>,
+    cap: Option<Switch>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let scenario = resolve_scenario(scenario_arg, None)?;
+    let mut scenario = resolve_scenario(scenario_arg, None)?;
+    if let Some(cap) = cap {
+        scenario = Arc::new(cap_comparison::with_cap(&scenario, cap == Switch::On));
+    }
     let (policy, seed) = player_policy(&scenario, seed, strategy, decisions)?;
     let n_players = scenario.companies.iter().filter(|c| c.is_player).count();
     let mut policies: Vec<Box<dyn Policy>> = vec![policy];
@@ -582,11 +599,11 @@ fn table(scenario: &Scenario, output: &RunOutput, seed: u64) -> String {
                 ObjectiveStatus::Missed => "[missed] ",
                 ObjectiveStatus::Pending => "[pending]",
             };
-            let value = o.value.map_or("—".into(), |v| format_metric(&o.metric, v));
+            let value = o.value.map_or("—".into(), |v| metric_value(&o.metric, v));
             t += &format!(
                 "  {mark} {} — now {value}, target {}\n",
                 o.text,
-                format_metric(&o.metric, o.target)
+                metric_value(&o.metric, o.target)
             );
         }
     }
@@ -599,17 +616,54 @@ fn table(scenario: &Scenario, output: &RunOutput, seed: u64) -> String {
                 Some(_) => "[outside]",
                 None => "[pending]",
             };
-            let shown = value.map_or("—".into(), |v| format_metric(&k.metric.to_string(), v));
+            let shown = value.map_or("—".into(), |v| metric_value(&k.metric.to_string(), v));
             t += &format!(
                 "  {mark} {} — this run {shown}, documents {} ±{:.0}%\n",
                 k.figure,
-                format_metric(&k.metric.to_string(), k.target),
+                metric_value(&k.metric.to_string(), k.target),
                 k.tolerance * 100.0
             );
         }
     }
-    let s = score::score(scenario, &rows);
     let played: Vec<_> = output.decisions.iter().filter_map(|d| d.first().cloned()).collect();
+    if let Some(c) = cap_comparison::compare_cap(&Arc::new(scenario.clone()), seed, &played) {
+        let (on, off) = c.on_off();
+        t += &format!(
+            "\nThe {:.0}% hardware margin cap: these decisions with the cap on and off (same seed)\n",
+            scenario.cap.level * 100.0
+        );
+        t += &format!("  {:<34} {:>14} {:>14}\n", "", "CAP ON", "CAP OFF");
+        let cur = &scenario.currency;
+        for (name, a, b) in [
+            ("score", format!("{:.0}/100", on.score), format!("{:.0}/100", off.score)),
+            ("net profit", money(cur, on.net_profit), money(cur, off.net_profit)),
+            (
+                "rebates returned to buyers",
+                money(cur, on.rebates),
+                money(cur, off.rebates),
+            ),
+            (
+                "margin before the cap (last)",
+                pct(on.margin_before_cap),
+                pct(off.margin_before_cap),
+            ),
+            (
+                "trust at the end",
+                format!("{:.2}", on.final_trust),
+                format!("{:.2}", off.final_trust),
+            ),
+            ("units sold", thousands(on.units_sold), thousands(off.units_sold)),
+            (
+                "objectives met",
+                format!("{} of {}", on.objectives_met, on.objectives),
+                format!("{} of {}", off.objectives_met, off.objectives),
+            ),
+        ] {
+            t += &format!("  {name:<34} {a:>14} {b:>14}\n");
+        }
+        t += &format!("  (this run: cap {})\n", if c.played.cap_on { "on" } else { "off" });
+    }
+    let s = score::score(scenario, &rows);
     let effects = key_decisions(&Arc::new(scenario.clone()), seed, &played, 3);
     if !effects.is_empty() {
         t += "\nDecisions that moved the result most (each reverted alone, same seed)\n";
@@ -635,36 +689,6 @@ fn signed_money(currency: &str, v: f64) -> String {
         format!("+{}", money(currency, v))
     } else {
         money(currency, v)
-    }
-}
-
-fn format_metric(metric: &str, v: f64) -> String {
-    let field = metric.split('@').next().unwrap_or("");
-    let is_ratio = ["margin", "ratio", "roi", "trust", "share", "defect", "focus", "cut"]
-        .iter()
-        .any(|k| field.contains(k));
-    if field == "trust" {
-        format!("{v:.2}")
-    } else if field.contains("turnover") || field == "traffic_cost_index" {
-        format!("{v:.1}×")
-    } else if is_ratio {
-        pct(v)
-    } else if [
-        "units",
-        "users",
-        "stockouts",
-        "demand",
-        "inventory",
-        "written_off",
-        "sku_count",
-        "stores",
-    ]
-    .iter()
-    .any(|k| field.contains(k))
-    {
-        thousands(v.max(0.0).round() as u64)
-    } else {
-        money("CNY", v)
     }
 }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use thin_margin::sim::decisions::{CompanyDecisions, SkuDecision};
 use thin_margin::sim::events::upcoming_capacity;
 use thin_margin::sim::run::run;
-use thin_margin::sim::strategies::Policy;
+use thin_margin::sim::strategies::{Policy, spec_list_price};
 use thin_margin::sim::world::SkuStatus;
 use thin_margin::sim::{ChannelMap, Scenario, World};
 
@@ -39,7 +39,11 @@ impl Policy for RandomPolicy {
         let mut skus = BTreeMap::new();
         let mut retire = Vec::new();
         for sku in &company.skus {
-            let list = sku.last_price.max(1.0);
+            // Around the SKU's list price (not last quarter's, which would compound
+            // past the model's price limit over a long scenario).
+            let list = spec_list_price(world, company_idx, &sku.id)
+                .unwrap_or(sku.last_price)
+                .max(1.0);
             let production = match sku.status {
                 SkuStatus::Active => (u() * capacity as f64) as u64,
                 _ => 0,

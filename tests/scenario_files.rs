@@ -69,3 +69,38 @@ fn shipped_decision_logs_pass_check() {
         thin_margin::cli::check_file(&path).unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+/// The campaign's unlock rules may name only earlier scenarios and scores from 0 to 100.
+#[test]
+fn campaign_unlock_rules_are_checked() {
+    use thin_margin::scenario::campaign::load_campaign;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shipped = load_campaign(&root.join("scenarios/campaign.ron")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        shipped.scenarios.len(),
+        common::shipped_scenarios().len(),
+        "every scenario is in the campaign"
+    );
+    let dir = std::env::temp_dir().join(format!("thin-margin-campaign-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for id in ["tutorial", "first-phone"] {
+        std::fs::copy(root.join(format!("scenarios/{id}.ron")), dir.join(format!("{id}.ron"))).expect("copy");
+    }
+    let path = dir.join("campaign.ron");
+    std::fs::write(
+        &path,
+        "Campaign(\n    version: 1,\n    title: \"Loop\",\n    scenarios: [\n        (id: \"tutorial\", after: [\"first-phone\"]),\n        (id: \"first-phone\", after: [\"tutorial\"], min_score: 120),\n    ],\n)\n",
+    )
+    .expect("write");
+    let err = load_campaign(&path).expect_err("refused").to_string();
+    assert!(err.contains("campaign.ron:5:"), "{err}");
+    assert!(
+        err.contains("scenarios[0].after[0]: \"first-phone\" must be a scenario listed earlier"),
+        "{err}"
+    );
+    assert!(
+        err.contains("scenarios[1].min_score: must be a score from 0 to 100, found 120"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

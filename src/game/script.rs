@@ -45,6 +45,9 @@ struct Timings {
 const SETTLE_FRAMES: u32 = 6;
 /// Give up (and fail) after this many frames.
 const FRAME_LIMIT: u32 = 20_000;
+/// Fail when one screen has not moved on after this many frames (e.g. the game
+/// refuses the scripted decisions), saying why, instead of spinning to the limit.
+const STUCK_FRAMES: u32 = 900;
 
 #[derive(Resource)]
 struct Script {
@@ -121,6 +124,21 @@ fn drive(
         script.on_screen = 0;
     }
     script.on_screen += 1;
+    if script.on_screen > STUCK_FRAMES {
+        let why = match (screen, session.as_ref()) {
+            (Screen::Decisions, Some(s)) => {
+                let mut trial = s.0.clone();
+                match trial.end_quarter() {
+                    Err(e) => format!(": the game refuses the scripted decisions: {e}"),
+                    Ok(()) => String::new(),
+                }
+            }
+            _ => String::new(),
+        };
+        error!("scripted play stuck on {screen:?} for {} frames{why}", script.on_screen);
+        exit.write(AppExit::error());
+        return;
+    }
     if let Some(path) = script.waiting_for.clone() {
         if done.0 && path.exists() {
             script.waiting_for = None;

@@ -43,6 +43,39 @@ pub fn thousands_f64(v: f64) -> String {
     }
 }
 
+/// A metric's value in its own unit: `0.42` for trust, `17.0×` for turnover and
+/// indices, `6.8%` for ratios, `1,250,000` for counts, money otherwise.
+pub fn metric_value(metric: &str, v: f64) -> String {
+    let field = metric.split('@').next().unwrap_or("");
+    let is_ratio = ["margin", "ratio", "roi", "trust", "share", "defect", "focus", "cut"]
+        .iter()
+        .any(|k| field.contains(k));
+    if field == "trust" {
+        format!("{v:.2}")
+    } else if field.contains("turnover") || field == "traffic_cost_index" {
+        format!("{v:.1}×")
+    } else if is_ratio {
+        let v = if v.abs() < 0.0005 { 0.0 } else { v * 100.0 };
+        format!("{v:.1}%")
+    } else if [
+        "units",
+        "users",
+        "stockouts",
+        "demand",
+        "inventory",
+        "written_off",
+        "sku_count",
+        "stores",
+    ]
+    .iter()
+    .any(|k| field.contains(k))
+    {
+        thousands(v.max(0.0).round() as u64)
+    } else {
+        money("CNY", v)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

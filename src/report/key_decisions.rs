@@ -12,9 +12,10 @@
 //! ranked by the absolute change in score, then in profit.
 
 use super::format::thousands_f64 as thousands;
+use super::replay::player_rows;
 use crate::sim::decisions::CompanyDecisions;
 use crate::sim::score::score;
-use crate::sim::{Decisions, Quarter, Scenario, World, step};
+use crate::sim::{Quarter, Scenario};
 use std::sync::Arc;
 
 /// One decision and what it did to the result.
@@ -101,16 +102,7 @@ pub fn key_decisions(
 
 /// Score and cumulative net profit of a run with these decisions, or `None` if refused.
 fn evaluate(scenario: &Arc<Scenario>, seed: u64, decisions: &[CompanyDecisions]) -> Option<(f64, f64)> {
-    let mut world = World::new(scenario.clone(), seed);
-    let mut rows = Vec::new();
-    for d in decisions {
-        let (next, report) = step(&world, &Decisions::solo(d.clone())).ok()?;
-        world = next;
-        rows.extend(report.companies.into_iter().filter(|r| r.is_player));
-        if world.companies.iter().any(|c| c.is_player && c.bankrupt) {
-            break;
-        }
-    }
+    let rows = player_rows(scenario, seed, decisions)?;
     let refs: Vec<_> = rows.iter().collect();
     Some((score(scenario, &refs).total, rows.iter().map(|r| r.net_profit).sum()))
 }
@@ -202,7 +194,7 @@ fn changes(opening: &CompanyDecisions, played: &[CompanyDecisions]) -> Vec<Chang
             let mix = |c: &crate::sim::ChannelMap<f64>| {
                 c.iter()
                     .filter(|(_, v)| *v > 0.0)
-                    .map(|(ch, v)| format!("{ch} {:.0}%", v * 100.0))
+                    .map(|(ch, v)| format!("{} {:.0}%", ch.label(), v * 100.0))
                     .collect::<Vec<_>>()
                     .join(", ")
             };

@@ -31,6 +31,16 @@ impl Channel {
         }
     }
 
+    /// The channel's name in a sentence: `own stores`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Online => "online",
+            Channel::OwnRetail => "own stores",
+            Channel::Platform => "platforms",
+            Channel::Dealer => "dealers",
+        }
+    }
+
     pub fn from_key(key: &str) -> Option<Channel> {
         Channel::ALL.into_iter().find(|c| c.key() == key)
     }

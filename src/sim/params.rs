@@ -273,6 +273,10 @@ pub struct CapParams {
     pub enabled: bool,
     /// The pledged cap on trailing-four-quarter hardware net margin (the documents: 5%).
     pub level: f64,
+    /// Whether the debrief and `simulate` compare the player's decisions with the cap
+    /// flipped (same seed), so the player can weigh the pledge.
+    #[serde(default)]
+    pub compare: bool,
 }
 
 impl CapParams {

@@ -6,6 +6,7 @@ use crate::game::actions::UiAction;
 use crate::game::session::ActiveSession;
 use crate::game::theme::{self, MUTED};
 use crate::game::widgets::{card, primary_button, rich_text, root_ui};
+use crate::report::format::metric_value;
 use crate::sim::params::Comparison;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -49,13 +50,19 @@ fn briefing_ui(
                     Comparison::AtLeast => "at least",
                     Comparison::AtMost => "at most",
                 };
-                ui.label(format!("☐ {} — by {}", o.text, sc.quarter_at(o.deadline_idx)));
-                ui.label(RichText::new(format!("    target: {cmp} {}", target_text(o.target))).size(theme::SIZE_CAPTION).color(MUTED))
+                let deadline = sc.quarter_at(o.deadline_idx).to_string();
+                if o.text.contains(&deadline) {
+                    ui.label(format!("☐ {}", o.text));
+                } else {
+                    ui.label(format!("☐ {} — by {deadline}", o.text));
+                }
+                let target = metric_value(&o.metric.to_string(), o.target);
+                ui.label(RichText::new(format!("    target: {cmp} {target}")).size(theme::SIZE_CAPTION).color(MUTED))
                     .on_hover_text(format!("Measured as {} (see the report's fields).", o.metric));
             }
         });
         ui.add_space(8.0);
-        card(ui, "Scorecard", |ui| {
+        card(ui, "Scorecard weights", |ui| {
             let c = &sc.scorecard;
             let total = c.profit_weight + c.trust_weight + c.users_weight + c.roi_weight + c.cap_weight + c.objectives_weight;
             for (name, w) in [
@@ -90,13 +97,4 @@ fn briefing_ui(
         });
     });
     Ok(())
-}
-
-/// An objective's target for people: small fractions as decimals, counts and money with separators.
-fn target_text(v: f64) -> String {
-    if v.abs() < 10.0 && v.fract() != 0.0 {
-        format!("{v:.2}")
-    } else {
-        crate::report::format::thousands_f64(v)
-    }
 }

@@ -62,41 +62,54 @@ fn campaign_ui(
             );
         });
         ui.add_space(12.0);
-        for (idx, (id, title, pitch, when)) in summaries.iter().enumerate() {
-            let Some(entry) = campaign.campaign.scenarios.get(idx) else {
-                continue;
-            };
-            let open = profile.profile.is_unlocked(entry);
-            let best = profile.profile.best_scores.get(id);
-            card(ui, &format!("{}. {title}", idx + 1), |ui| {
-                ui.label(RichText::new(pitch).color(MUTED));
-                ui.horizontal(|ui| {
-                    ui.label(RichText::new(when).size(theme::SIZE_CAPTION).color(MUTED));
-                    ui.label(
-                        RichText::new(match best {
-                            Some(s) => format!("best score {s:.0}/100"),
-                            None => "not played yet".into(),
-                        })
-                        .size(theme::SIZE_CAPTION)
-                        .color(MUTED),
-                    );
-                });
-                ui.add_enabled_ui(open, |ui| {
-                    let label = if open {
-                        "Play ▶".to_string()
-                    } else {
-                        lock_reason(entry, &summaries)
-                    };
-                    if ui.button(label).clicked() {
-                        actions.write(UiAction::StartScenario {
-                            id: id.clone(),
-                            seed: fresh_seed(),
+        // Three cards a row, so the whole campaign fits on one screen.
+        let indexed: Vec<(usize, &(String, String, String, String))> = summaries.iter().enumerate().collect();
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            for row in indexed.chunks(3) {
+                ui.columns(3, |cols| {
+                    for (col, (idx, (id, title, pitch, when))) in cols.iter_mut().zip(row) {
+                        let Some(entry) = campaign.campaign.scenarios.get(*idx) else {
+                            continue;
+                        };
+                        let open = profile.profile.is_unlocked(entry);
+                        let best = profile.profile.best_scores.get(id);
+                        // Left-aligned, not justified: columns justify their contents by default.
+                        let layout = egui::Layout::top_down(egui::Align::Min);
+                        col.with_layout(layout, |col| {
+                            card(col, &format!("{}. {title}", idx + 1), |ui| {
+                                ui.set_min_height(110.0);
+                                ui.label(RichText::new(pitch).color(MUTED));
+                                ui.label(
+                                    RichText::new(format!(
+                                        "{when} · {}",
+                                        match best {
+                                            Some(s) => format!("best score {s:.0}/100"),
+                                            None => "not played yet".into(),
+                                        }
+                                    ))
+                                    .size(theme::SIZE_CAPTION)
+                                    .color(MUTED),
+                                );
+                                ui.add_enabled_ui(open, |ui| {
+                                    let label = if open {
+                                        "Play ▶".to_string()
+                                    } else {
+                                        lock_reason(entry, &summaries)
+                                    };
+                                    if ui.button(label).clicked() {
+                                        actions.write(UiAction::StartScenario {
+                                            id: id.clone(),
+                                            seed: fresh_seed(),
+                                        });
+                                    }
+                                });
+                            })
                         });
                     }
                 });
-            });
-            ui.add_space(8.0);
-        }
+                ui.add_space(8.0);
+            }
+        });
     });
     Ok(())
 }

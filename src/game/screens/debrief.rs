@@ -1,5 +1,7 @@
 //! Debrief: the scorecard by component, objectives met or missed, the decisions that
-//! moved the result most (each reverted and replayed with the same seed), and charts.
+//! moved the result most (each reverted and replayed with the same seed), the
+//! documents' figures against this run, the cap on and off (where the scenario offers
+//! the comparison), and charts.
 
 use super::{Screen, ScreenUi};
 use crate::game::actions::UiAction;
@@ -7,6 +9,8 @@ use crate::game::charts::{Series, quarters_chart};
 use crate::game::session::ActiveSession;
 use crate::game::theme::{self, ACCENT, MUTED};
 use crate::game::widgets::{card, cny, primary_button, root_ui};
+use crate::report::cap_comparison::{CapComparison, compare_cap};
+use crate::report::format::metric_value;
 use crate::report::key_decisions::{DecisionEffect, key_decisions};
 use crate::sim::score::ObjectiveStatus;
 use bevy::prelude::*;
@@ -25,6 +29,7 @@ fn debrief_ui(
     mut actions: MessageWriter<UiAction>,
     session: Option<Res<ActiveSession>>,
     mut effects: Local<Option<(usize, Vec<DecisionEffect>)>>,
+    mut cap: Local<Option<(usize, Option<CapComparison>)>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(session) = session else { return Ok(()) };
@@ -32,6 +37,9 @@ fn debrief_ui(
     // Measuring each decision replays the run a few dozen times: do it once per run.
     if effects.as_ref().is_none_or(|(n, _)| *n != s.played.len()) {
         *effects = Some((s.played.len(), key_decisions(&s.scenario, s.seed, &s.played, 3)));
+    }
+    if cap.as_ref().is_none_or(|(n, _)| *n != s.played.len()) {
+        *cap = Some((s.played.len(), compare_cap(&s.scenario, s.seed, &s.played)));
     }
     let score = s.score();
     let rows = s.player_rows();
@@ -100,6 +108,10 @@ fn debrief_ui(
                     ui.label(RichText::new(format!("{mark} · {}", o.text)).color(color));
                 }
             });
+            if let Some(c) = cap.as_ref().and_then(|(_, c)| c.as_ref()) {
+                ui.add_space(6.0);
+                cap_card(ui, c, s.scenario.cap.level);
+            }
         });
     egui::CentralPanel::default().show(&mut root, |ui| {
         card(ui, "The decisions that moved your result most", |ui| {
@@ -125,16 +137,27 @@ fn debrief_ui(
                 }
             }
         });
+        if !s.scenario.calibration.is_empty() {
+            ui.add_space(8.0);
+            documents_card(ui, s, &rows);
+        }
         ui.add_space(8.0);
         let quarters: Vec<String> = rows.iter().map(|r| r.quarter.to_string()).collect();
         let mut cumulative = 0.0;
-        let profit: Vec<f64> = rows
+        let profit_yuan: Vec<f64> = rows
             .iter()
             .map(|r| {
                 cumulative += r.net_profit;
-                cumulative / 1e6
+                cumulative
             })
             .collect();
+        let biggest = profit_yuan.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let (divisor, profit_unit) = if biggest >= 1e10 {
+            (1e9, "¥ billion")
+        } else {
+            (1e6, "¥ million")
+        };
+        let profit: Vec<f64> = profit_yuan.iter().map(|v| v / divisor).collect();
         let mut units = 0.0;
         let sold: Vec<f64> = rows
             .iter()
@@ -143,12 +166,13 @@ fn debrief_ui(
                 units / 1e6
             })
             .collect();
-        let height = ((ui.available_height() - 60.0) / 2.0).clamp(120.0, 260.0);
+        // Each chart adds its title and axis labels (about 55 points) to its height.
+        let height = ((ui.available_height() - 115.0) / 2.0).clamp(90.0, 260.0);
         quarters_chart(
             ui,
             "debrief-profit",
             "Cumulative net profit",
-            "¥ million",
+            profit_unit,
             &quarters,
             vec![Series {
                 name: "net profit".into(),
@@ -174,4 +198,71 @@ fn debrief_ui(
         );
     });
     Ok(())
+}
+
+/// The same decisions with the hardware margin cap on and off, side by side.
+fn cap_card(ui: &mut egui::Ui, c: &CapComparison, level: f64) {
+    let (on, off) = c.on_off();
+    card(ui, &format!("The {:.0}% margin cap, on and off", level * 100.0), |ui| {
+        ui.label(
+            RichText::new(format!(
+                "Your decisions replayed with the cap {} (same seed).",
+                if c.played.cap_on { "off" } else { "on" }
+            ))
+            .size(theme::SIZE_CAPTION)
+            .color(MUTED),
+        );
+        ui.spacing_mut().interact_size.y = 16.0;
+        egui::Grid::new("cap-compare")
+            .num_columns(3)
+            .striped(true)
+            .spacing([16.0, 3.0])
+            .show(ui, |ui| {
+                ui.label("");
+                ui.label(RichText::new("cap on").strong());
+                ui.label(RichText::new("cap off").strong());
+                ui.end_row();
+                for (name, a, b) in [
+                    ("Score", format!("{:.0}", on.score), format!("{:.0}", off.score)),
+                    ("Net profit", cny(on.net_profit), cny(off.net_profit)),
+                    ("Rebates to buyers", cny(on.rebates), cny(off.rebates)),
+                    (
+                        "Trust at the end",
+                        format!("{:.2}", on.final_trust),
+                        format!("{:.2}", off.final_trust),
+                    ),
+                    (
+                        "Objectives met",
+                        format!("{}/{}", on.objectives_met, on.objectives),
+                        format!("{}/{}", off.objectives_met, off.objectives),
+                    ),
+                ] {
+                    ui.label(name);
+                    ui.label(a);
+                    ui.label(b);
+                    ui.end_row();
+                }
+            });
+    });
+}
+
+/// The documents' figures the scenario cites, against this run.
+fn documents_card(ui: &mut egui::Ui, s: &crate::save::session::Session, rows: &[&crate::sim::CompanyReport]) {
+    card(ui, "Your run against the documents' figures", |ui| {
+        for k in &s.scenario.calibration {
+            let metric = k.metric.to_string();
+            let (text, color) = match k.metric.evaluate(rows) {
+                Some(v) if k.holds(v) => (format!("✔ {}", metric_value(&metric, v)), theme::BETTER),
+                Some(v) => (format!("✘ {}", metric_value(&metric, v)), theme::WORSE),
+                None => ("—".to_string(), MUTED),
+            };
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(text).strong().color(color));
+                ui.label(
+                    RichText::new(format!("{} (documents: {})", k.figure, metric_value(&metric, k.target)))
+                        .color(MUTED),
+                );
+            });
+        }
+    });
 }

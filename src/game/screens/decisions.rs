@@ -301,11 +301,17 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView, prob
                 });
             });
             let mut cut_pct = entry.bom_cut * 100.0;
-            ui.horizontal(|ui| {
-                field_label(ui, "BOM cut", entry.bom_cut != was.bom_cut, "Share of the baseline bill of materials removed (0–50%). Beyond the safe cut, defects rise with the square of the excess.");
-                ui.add(egui::Slider::new(&mut cut_pct, 0.0..=50.0).suffix("%").max_decimals(1));
-            });
-            entry.bom_cut = (cut_pct / 100.0).clamp(0.0, 0.5);
+            // Written back only when the player moves it, so a planned 16.25% keeps its
+            // bits (the slider shows one decimal but does not round).
+            let moved = ui
+                .horizontal(|ui| {
+                    field_label(ui, "BOM cut", entry.bom_cut != was.bom_cut, "Share of the baseline bill of materials removed (0–50%). Beyond the safe cut, defects rise with the square of the excess.");
+                    ui.add(egui::Slider::new(&mut cut_pct, 0.0..=50.0).suffix("%").custom_formatter(|v, _| format!("{v:.1}"))).changed()
+                })
+                .inner;
+            if moved {
+                entry.bom_cut = (cut_pct / 100.0).clamp(0.0, 0.5);
+            }
             money_field(
                 ui,
                 "Mitigation",
@@ -407,7 +413,7 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView, prob
     card(ui, "Channels", |ui| {
         for ch in Channel::ALL {
             let mut share = s.draft.channels[ch] * 100.0;
-            ui.horizontal(|ui| {
+            let moved = ui.horizontal(|ui| {
                 ui.label(RichText::new("■").color(channel_color(ch)));
                 field_label(
                     ui,
@@ -416,10 +422,21 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView, prob
                     "Share of this quarter's production sent to this channel (0–100%; all four sum to 100%).",
                 );
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    ui.add(egui::Slider::new(&mut share, 0.0..=100.0).suffix("%").max_decimals(1));
-                });
+                    ui.add(
+                        egui::Slider::new(&mut share, 0.0..=100.0)
+                            .suffix("%")
+                            .custom_formatter(|v, _| format!("{v:.1}")),
+                    )
+                    .changed()
+                })
+                .inner
             });
-            s.draft.channels[ch] = (share / 100.0).clamp(0.0, 1.0);
+            // Only a moved slider writes back, and it shows one decimal without rounding
+            // (egui's max_decimals rounds the value every frame): a planned 15.45% stays
+            // 15.45%, so the shares still sum to 100%.
+            if moved.inner {
+                s.draft.channels[ch] = (share / 100.0).clamp(0.0, 1.0);
+            }
         }
         let total = s.draft.channels.sum();
         ui.horizontal(|ui| {
@@ -455,15 +472,18 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView, prob
         });
         let mut margin = s.draft.dealer_margin * 100.0;
         let max_margin = upcoming_modifiers(&s.world).dealer_margin_max * 100.0;
-        ui.horizontal(|ui| {
+        let moved = ui.horizontal(|ui| {
             field_label(ui, "Dealer margin", s.draft.dealer_margin != base.dealer_margin, "Share of the retail price dealers keep (0% to the cap shown); dealers carry your products in proportion to it.");
             ui.add(
                 egui::Slider::new(&mut margin, 0.0..=max_margin)
                     .suffix("%")
-                    .max_decimals(1),
-            );
+                    .custom_formatter(|v, _| format!("{v:.1}")),
+            )
+            .changed()
         });
-        s.draft.dealer_margin = (margin / 100.0).clamp(0.0, 0.5);
+        if moved.inner {
+            s.draft.dealer_margin = (margin / 100.0).clamp(0.0, 0.5);
+        }
         for field in ["channels", "stores", "dealer_margin"] {
             problem_note(ui, problems, field);
         }
@@ -489,11 +509,13 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView, prob
             "Advertising per quarter: more buyers hear of you, at a traffic cost that rises every year.",
         );
         let mut m = s.draft.monetisation * 100.0;
-        ui.horizontal(|ui| {
+        let moved = ui.horizontal(|ui| {
             field_label(ui, "Monetisation", s.draft.monetisation != base.monetisation, "Services monetisation intensity (0–100%: ads, paid services): more revenue per user, more churn, less trust past the tolerance.");
-            ui.add(egui::Slider::new(&mut m, 0.0..=100.0).suffix("%").max_decimals(0));
+            ui.add(egui::Slider::new(&mut m, 0.0..=100.0).suffix("%").custom_formatter(|v, _| format!("{v:.0}"))).changed()
         });
-        s.draft.monetisation = (m / 100.0).clamp(0.0, 1.0);
+        if moved.inner {
+            s.draft.monetisation = (m / 100.0).clamp(0.0, 1.0);
+        }
         money_field(
             ui,
             "R&D",
