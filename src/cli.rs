@@ -6,12 +6,15 @@
 //! game). Every error is rendered as `file:line:column: field: sentence`; nothing
 //! here panics on input.
 
+use crate::analysis::address::Address;
 use crate::analysis::balance::{self, BalanceOptions, Contender, Kind, Plan};
+use crate::analysis::sweep::{self, BasePlan, GoalSeek, Range, SweepResult, SweepSpec, Vary};
 use crate::report::cap_comparison;
 use crate::report::format::{metric_value, money, thousands};
 use crate::report::key_decisions::key_decisions;
 use crate::save::{decision_log, run_file};
 use crate::scenario::{self, FileErrors, load};
+use crate::sim::metric::MetricSpec;
 use crate::sim::metric::{CHANNEL_FIELDS, SCALAR_FIELDS, field_value};
 use crate::sim::params::Scenario;
 use crate::sim::report::CompanyReport;
@@ -108,6 +111,60 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = BalanceFormat::Table)]
         format: BalanceFormat,
+    },
+    /// Play a plan over a grid of one or two varied decisions or scenario parameters,
+    /// every point on the same seeds, and print each metric's mean and P10–P90.
+    Sweep {
+        /// Scenario file, or the id of one in ./scenarios.
+        scenario: String,
+        /// PARAM=FROM..TO[:STEP], e.g. q1.flagship.price=1499..2499:100 or
+        /// market.premium.price_sensitivity=0.5..2 (11 points without a step). Once or twice.
+        #[arg(long, required = true)]
+        vary: Vec<String>,
+        /// The plan: a named strategy (reference, hold, cost-plus…; default reference).
+        #[arg(long, conflicts_with = "decisions")]
+        strategy: Option<String>,
+        /// The plan: a decision log (RON).
+        #[arg(long)]
+        decisions: Option<PathBuf>,
+        /// Report fields, comma-separated: net_profit@sum, cash@min, units_sold@2012Q2 …
+        #[arg(long, required = true, value_delimiter = ',')]
+        metric: Vec<String>,
+        /// Seeds per grid point.
+        #[arg(long, default_value_t = 20)]
+        runs: u32,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = BalanceFormat::Table)]
+        format: BalanceFormat,
+    },
+    /// Find the value of one decision or parameter at which a metric meets a target.
+    GoalSeek {
+        /// Scenario file, or the id of one in ./scenarios.
+        scenario: String,
+        /// PARAM=FROM..TO, e.g. q1.flagship.price=999..2999.
+        #[arg(long)]
+        vary: String,
+        /// METRIC=VALUE, e.g. net_profit@sum=2e9.
+        #[arg(long)]
+        target: String,
+        /// The plan: a named strategy (default reference).
+        #[arg(long, conflicts_with = "decisions")]
+        strategy: Option<String>,
+        /// The plan: a decision log (RON).
+        #[arg(long)]
+        decisions: Option<PathBuf>,
+        /// Seeds the expected value is taken over.
+        #[arg(long, default_value_t = 20)]
+        runs: u32,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Switch the demand noise off and play one run per value.
+        #[arg(long)]
+        no_noise: bool,
     },
     /// Validate scenario, decision-log and save files; exit 0 when all are valid.
     Check {
@@ -213,6 +270,69 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             format,
             out,
         ),
+        Command::Sweep {
+            scenario,
+            vary,
+            strategy,
+            decisions,
+            metric,
+            runs,
+            seed,
+            format,
+        } => {
+            let scenario = resolve_scenario(&scenario, None)?;
+            let plan = base_plan(&scenario, strategy.as_deref(), decisions.as_deref())?;
+            let vary = vary
+                .iter()
+                .map(|v| parse_vary(v, &scenario))
+                .collect::<Result<Vec<_>, _>>()?;
+            let metrics = metric.iter().map(|m| parse_metric(m)).collect::<Result<Vec<_>, _>>()?;
+            let spec = SweepSpec {
+                plan,
+                vary,
+                metrics,
+                runs,
+                first_seed: seed,
+            };
+            run_sweep(&scenario, &spec, format, out)
+        }
+        Command::GoalSeek {
+            scenario,
+            vary,
+            target,
+            strategy,
+            decisions,
+            runs,
+            seed,
+            no_noise,
+        } => {
+            let mut scenario = resolve_scenario(&scenario, None)?;
+            let plan = base_plan(&scenario, strategy.as_deref(), decisions.as_deref())?;
+            let (name, range_text) = vary
+                .split_once('=')
+                .ok_or_else(|| CliError::Usage(format!("--vary \"{vary}\": write PARAM=FROM..TO")))?;
+            let address = Address::parse(name, &scenario).map_err(CliError::Usage)?;
+            let range = Range::parse(range_text).map_err(CliError::Usage)?;
+            let (metric_text, value_text) = target
+                .split_once('=')
+                .ok_or_else(|| CliError::Usage(format!("--target \"{target}\": write METRIC=VALUE")))?;
+            let metric = parse_metric(metric_text)?;
+            let value = value_text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| CliError::Usage(format!("--target: \"{value_text}\" is not a number")))?;
+            let runs = if no_noise {
+                scenario = Arc::new(sweep::without_noise(&scenario));
+                1
+            } else {
+                runs
+            };
+            let found = sweep::goal_seek(&scenario, &plan, name, &address, range, &metric, value, runs, seed)
+                .map_err(CliError::Usage)?;
+            write_out(out, &goal_seek_text(&scenario, &found, no_noise, runs))
+        }
         Command::Check { files } => check(&files, out),
         #[cfg(feature = "gui")]
         Command::Play {
@@ -340,6 +460,161 @@ fn scenario_path(arg: &str, near: Option<&Path>) -> Result<PathBuf, CliError> {
                 .join(", ")
         ))
     })
+}
+
+/// The plan a sweep plays: a decision log (from a file, or the reference and hold
+/// strategies, which are logs) or another named strategy.
+fn base_plan(scenario: &Arc<Scenario>, strategy: Option<&str>, decisions: Option<&Path>) -> Result<BasePlan, CliError> {
+    if let Some(path) = decisions {
+        let (log, text) = decision_log::load_decision_log(path)?;
+        decision_log::check_against(path, &text, &log, scenario)?;
+        return Ok(BasePlan::Log(log.quarters));
+    }
+    Ok(
+        match Strategy::parse(strategy.unwrap_or("reference")).map_err(CliError::Usage)? {
+            Strategy::Reference => BasePlan::Log(scenario.reference.clone()),
+            Strategy::Hold => BasePlan::Log(Vec::new()),
+            other => BasePlan::Strategy(other),
+        },
+    )
+}
+
+/// `PARAM=FROM..TO[:STEP]`.
+fn parse_vary(text: &str, scenario: &Scenario) -> Result<Vary, CliError> {
+    let (name, range) = text
+        .split_once('=')
+        .ok_or_else(|| CliError::Usage(format!("--vary \"{text}\": write PARAM=FROM..TO[:STEP]")))?;
+    let address = Address::parse(name, scenario).map_err(CliError::Usage)?;
+    let range = Range::parse(range).map_err(CliError::Usage)?;
+    if range.len() > sweep::MAX_RUNS {
+        return Err(CliError::Usage(format!(
+            "--vary {name}: {} grid values; a sweep may run at most {} runs",
+            range.len(),
+            sweep::MAX_RUNS
+        )));
+    }
+    Ok(Vary {
+        name: name.to_string(),
+        address,
+        values: range.values(),
+    })
+}
+
+/// A metric name, or the closest valid ones.
+fn parse_metric(text: &str) -> Result<MetricSpec, CliError> {
+    MetricSpec::parse(text).map_err(|_| {
+        let field = text.split('@').next().unwrap_or(text);
+        let mut names: Vec<String> = SCALAR_FIELDS.iter().map(|f| f.to_string()).collect();
+        for f in CHANNEL_FIELDS {
+            for ch in Channel::ALL {
+                names.push(format!("{f}.{}", ch.key()));
+            }
+        }
+        let near = crate::analysis::address::closest(field, names.iter().map(String::as_str));
+        CliError::Usage(format!(
+            "unknown metric \"{text}\": did you mean {}? (a metric is FIELD[@sum|mean|min|max|last|QUARTER])",
+            near.join(", ")
+        ))
+    })
+}
+
+/// Runs a sweep with a progress bar on a terminal; Ctrl-C stops it cleanly.
+fn run_sweep(
+    scenario: &Scenario,
+    spec: &SweepSpec,
+    format: BalanceFormat,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let total = spec.total_runs();
+    if total > sweep::MAX_RUNS {
+        return Err(CliError::Usage(format!(
+            "{total} runs asked for; a sweep may run at most {} (fewer grid points or --runs)",
+            sweep::MAX_RUNS
+        )));
+    }
+    static CANCEL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    // A second handler cannot be set in the same process (tests call this twice): fine.
+    let _ = ctrlc::set_handler(|| CANCEL.store(true, std::sync::atomic::Ordering::Relaxed));
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let result = sweep::sweep(scenario, spec, &|n| bar.set_position(n as u64), &CANCEL);
+    bar.finish_and_clear();
+    let result = result.map_err(|e| CliError::Usage(e.to_string()))?;
+    let text = match format {
+        BalanceFormat::Json => {
+            serde_json::to_string_pretty(&result).map_err(|e| CliError::Output(e.to_string()))? + "\n"
+        }
+        BalanceFormat::Table | BalanceFormat::Markdown => sweep_table(&result),
+    };
+    write_out(out, &text)
+}
+
+/// A sweep as a table: one row per grid point, each metric as mean (P10–P90).
+fn sweep_table(r: &SweepResult) -> String {
+    let mut t = format!(
+        "Sweep of {} over {} ({} seeds per point from seed {}; common random numbers)\n",
+        r.scenario,
+        r.params.join(" × "),
+        r.runs_per_point,
+        r.first_seed
+    );
+    let mut header: Vec<String> = r.params.clone();
+    for m in &r.metrics {
+        header.push(format!("{m} mean"));
+        header.push("P10".into());
+        header.push("P90".into());
+    }
+    t += &header.join("\t");
+    t += "\n";
+    for p in &r.points {
+        let mut cells: Vec<String> = p.values.iter().map(|v| format!("{v}")).collect();
+        for (m, s) in r.metrics.iter().zip(&p.metrics) {
+            cells.push(metric_value(m, s.mean));
+            cells.push(metric_value(m, s.p10));
+            cells.push(metric_value(m, s.p90));
+        }
+        if p.refused > 0 {
+            cells.push(format!(
+                "({} runs refused: {})",
+                p.refused,
+                p.refusal.clone().unwrap_or_default()
+            ));
+        }
+        t += &cells.join("\t");
+        t += "\n";
+    }
+    t
+}
+
+fn goal_seek_text(scenario: &Scenario, g: &GoalSeek, no_noise: bool, runs: u32) -> String {
+    let how = if no_noise {
+        "one run with the demand noise off".to_string()
+    } else {
+        format!("the mean over {runs} seeds")
+    };
+    match g.found {
+        Some(x) => format!(
+            "{} = {x:.4} gives {} = {} ({how}; target {}; {} evaluations in {})\n",
+            g.param,
+            g.metric,
+            metric_value(&g.metric, g.metric_at_closest),
+            metric_value(&g.metric, g.target),
+            g.evaluations,
+            scenario.id
+        ),
+        None => format!(
+            "The target {} = {} is out of reach for {} in that range ({how}). The closest: {} = {:.4} gives {}.\n",
+            g.metric,
+            metric_value(&g.metric, g.target),
+            g.param,
+            g.param,
+            g.closest,
+            metric_value(&g.metric, g.metric_at_closest)
+        ),
+    }
 }
 
 /// The balance report of a scenario (see [`crate::analysis::balance`]).

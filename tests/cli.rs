@@ -383,3 +383,45 @@ fn no_subcommand_prints_help_and_exits_0() {
     let text = ok(&[]);
     assert!(text.contains("Usage"), "{text}");
 }
+
+#[test]
+fn sweep_and_goal_seek_answer_and_refuse_bad_input_with_code_2() {
+    let json = ok(&[
+        "sweep",
+        "first-phone",
+        "--vary",
+        "q1.flagship.price=1799..1999:100",
+        "--metric",
+        "net_profit@sum,units_sold@sum",
+        "--runs",
+        "3",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["points"].as_array().map(Vec::len), Some(3));
+    assert_eq!(v["metrics"][1], "units_sold@sum");
+    let text = ok(&[
+        "goal-seek",
+        "first-phone",
+        "--vary",
+        "q1.flagship.price=1600..2400",
+        "--target",
+        "net_profit@sum=2e9",
+        "--runs",
+        "3",
+    ]);
+    assert!(text.starts_with("q1.flagship.price = "), "{text}");
+    for (vary, metric, message) in [
+        ("q1.flagship.price=2..1", "cash", "above TO"),
+        ("q1.flagship.prise=1..2", "cash", "did you mean price"),
+        ("q1.flagship.price=1..2", "csh@min", "did you mean cash"),
+        ("q1.flagship.price=1..9:0.0000001", "cash", "at most 10000000"),
+    ] {
+        let args = ["sweep", "first-phone", "--vary", vary, "--metric", metric];
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}

@@ -1,0 +1,141 @@
+//! Sweeps and goal seek: common random numbers, the same answers whatever the
+//! number of threads, agreement with plain runs, goal seek that meets its target or
+//! says it cannot, and bad input refused before any work starts.
+
+mod common;
+
+use std::sync::atomic::AtomicBool;
+use thin_margin::analysis::address::{Address, with_share};
+use thin_margin::analysis::sweep::{BasePlan, MAX_RUNS, Range, SweepError, SweepSpec, Vary, goal_seek, sweep};
+use thin_margin::sim::metric::MetricSpec;
+use thin_margin::sim::run::run;
+use thin_margin::sim::strategies::Strategy;
+use thin_margin::sim::{Channel, ChannelMap};
+
+fn price_sweep(values: Vec<f64>, runs: u32) -> SweepSpec {
+    let s = common::scenario("first-phone");
+    SweepSpec {
+        plan: BasePlan::Log(s.reference.clone()),
+        vary: vec![Vary {
+            name: "q1.flagship.price".into(),
+            address: Address::parse("q1.flagship.price", &s).expect("address"),
+            values,
+        }],
+        metrics: vec![MetricSpec::parse("net_profit@sum").expect("metric")],
+        runs,
+        first_seed: 3,
+    }
+}
+
+#[test]
+fn a_sweep_point_at_the_plans_own_value_matches_plain_runs() {
+    let s = common::scenario("first-phone");
+    let never = AtomicBool::new(false);
+    let result = sweep(&s, &price_sweep(vec![1999.0], 4), &|_| {}, &never).expect("sweep");
+    let mean: f64 = (3..7)
+        .map(|seed| {
+            let mut p = vec![Strategy::Reference.policy(&s)];
+            let out = run(s.clone(), seed, &mut p, None).expect("run");
+            out.player_rows().iter().map(|r| r.net_profit).sum::<f64>()
+        })
+        .sum::<f64>()
+        / 4.0;
+    assert!((result.points[0].metrics[0].mean - mean).abs() <= 1e-6 * mean.abs());
+}
+
+#[test]
+fn sweeps_are_the_same_on_one_thread_or_two_and_move_with_the_parameter() {
+    let s = common::scenario("camera-bom");
+    let spec = SweepSpec {
+        plan: BasePlan::Log(s.reference.clone()),
+        vary: vec![Vary {
+            name: "all.camera.bom_cut".into(),
+            address: Address::parse("all.camera.bom_cut", &s).expect("address"),
+            values: Range::parse("0..0.2:0.05").expect("range").values(),
+        }],
+        metrics: vec![MetricSpec::parse("defect_rate@max").expect("metric")],
+        runs: 6,
+        first_seed: 0,
+    };
+    let never = AtomicBool::new(false);
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
+    let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("pool");
+    let a = one.install(|| sweep(&s, &spec, &|_| {}, &never)).expect("sweep");
+    let b = two.install(|| sweep(&s, &spec, &|_| {}, &never)).expect("sweep");
+    assert_eq!(a, b);
+    assert_eq!(a.points.len(), 5);
+    // Deeper cuts beyond the safe cut raise the defect rate.
+    let defects: Vec<f64> = a.points.iter().map(|p| p.metrics[0].mean).collect();
+    assert!(defects.windows(2).all(|w| w[1] >= w[0]), "{defects:?}");
+    assert!(defects[4] > defects[0]);
+}
+
+#[test]
+fn a_cancelled_sweep_stops_and_says_so() {
+    let s = common::scenario("first-phone");
+    let cancelled = AtomicBool::new(true);
+    let err = sweep(&s, &price_sweep(vec![1799.0, 1999.0], 3), &|_| {}, &cancelled).expect_err("cancelled");
+    assert!(matches!(err, SweepError::Cancelled { done: 0, total: 6 }), "{err:?}");
+}
+
+#[test]
+fn goal_seek_meets_a_reachable_target_and_names_the_closest_value_otherwise() {
+    let s = common::scenario("first-phone");
+    let plan = BasePlan::Log(s.reference.clone());
+    let address = Address::parse("q1.flagship.price", &s).expect("address");
+    let metric = MetricSpec::parse("net_profit@sum").expect("metric");
+    let range = Range::parse("1600..2400").expect("range");
+    let g = goal_seek(&s, &plan, "q1.flagship.price", &address, range, &metric, 2.0e9, 5, 0).expect("seek");
+    let x = g.found.expect("reachable");
+    assert!((1600.0..=2400.0).contains(&x));
+    assert!((g.metric_at_closest - 2.0e9).abs() <= 2.0e6, "{g:?}");
+    let far = goal_seek(&s, &plan, "q1.flagship.price", &address, range, &metric, 9.0e9, 5, 0).expect("seek");
+    assert_eq!(far.found, None);
+    assert_eq!(far.closest, 2400.0);
+}
+
+#[test]
+fn bad_sweep_input_is_refused_with_the_closest_names() {
+    let s = common::scenario("first-phone");
+    assert!(Range::parse("2..1").expect_err("from > to").contains("above"));
+    assert!(
+        Range::parse("1..2:0")
+            .expect_err("step 0")
+            .contains("step must be above 0")
+    );
+    assert!(Range::parse("1..x").expect_err("not a number").contains("not a number"));
+    let e = Address::parse("q1.flagship.prise", &s).expect_err("typo");
+    assert!(e.contains("did you mean price"), "{e}");
+    let e = Address::parse("market.smartphon.price_sensitivity", &s).expect_err("typo");
+    assert!(e.contains("smartphone"), "{e}");
+    let e = Address::parse("q99.flagship.price", &s).expect_err("quarter");
+    assert!(e.contains("q1..q8"), "{e}");
+    let spec = price_sweep(vec![1999.0; 1000], 20_000);
+    assert!(spec.total_runs() > MAX_RUNS);
+    let never = AtomicBool::new(false);
+    let err = sweep(&s, &spec, &|_| {}, &never).expect_err("too many");
+    assert!(err.to_string().contains("at most 10000000"), "{err}");
+    // A reactive strategy cannot have its decisions varied.
+    let mut spec = price_sweep(vec![1999.0], 1);
+    spec.plan = BasePlan::Strategy(Strategy::CostPlus { markup: 0.3 });
+    assert!(
+        sweep(&s, &spec, &|_| {}, &never)
+            .expect_err("strategy")
+            .to_string()
+            .contains("decision log")
+    );
+}
+
+#[test]
+fn setting_one_channel_share_keeps_the_sum_at_one() {
+    let old = ChannelMap {
+        online: 0.6,
+        own_retail: 0.0,
+        platform: 0.3,
+        dealer: 0.1,
+    };
+    let new = with_share(&old, Channel::Platform, 0.5);
+    assert_eq!(new.platform + new.online + new.own_retail + new.dealer, 1.0);
+    assert_eq!(new.own_retail, 0.0);
+    assert!((new.online / new.dealer - 6.0).abs() < 1e-9);
+}
