@@ -8,6 +8,7 @@
 
 use crate::analysis::address::Address;
 use crate::analysis::balance::{self, BalanceOptions, Contender, Kind, Plan};
+use crate::analysis::sensitivity;
 use crate::analysis::sweep::{self, BasePlan, GoalSeek, Range, SweepResult, SweepSpec, Vary};
 use crate::report::cap_comparison;
 use crate::report::format::{metric_value, money, thousands};
@@ -165,6 +166,36 @@ pub enum Command {
         /// Switch the demand noise off and play one run per value.
         #[arg(long)]
         no_noise: bool,
+    },
+    /// A tornado: every scenario parameter and decision of the plan moved by ±spread,
+    /// one at a time on the same seeds, ranked by the effect on the metric.
+    Sensitivity {
+        /// Scenario file, or the id of one in ./scenarios.
+        scenario: String,
+        /// The plan: reference or hold (default reference).
+        #[arg(long, conflicts_with = "decisions")]
+        strategy: Option<String>,
+        /// The plan: a decision log (RON).
+        #[arg(long)]
+        decisions: Option<PathBuf>,
+        /// The metric, e.g. net_profit@sum.
+        #[arg(long)]
+        metric: String,
+        /// Relative move, e.g. 10% or 0.1.
+        #[arg(long, default_value = "10%")]
+        spread: String,
+        /// Seeds per variant.
+        #[arg(long, default_value_t = 20)]
+        runs: u32,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Bars to print (all with --format json).
+        #[arg(long, default_value_t = 15)]
+        top: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = BalanceFormat::Table)]
+        format: BalanceFormat,
     },
     /// Validate scenario, decision-log and save files; exit 0 when all are valid.
     Check {
@@ -332,6 +363,34 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             let found = sweep::goal_seek(&scenario, &plan, name, &address, range, &metric, value, runs, seed)
                 .map_err(CliError::Usage)?;
             write_out(out, &goal_seek_text(&scenario, &found, no_noise, runs))
+        }
+        Command::Sensitivity {
+            scenario,
+            strategy,
+            decisions,
+            metric,
+            spread,
+            runs,
+            seed,
+            top,
+            format,
+        } => {
+            let scenario = resolve_scenario(&scenario, None)?;
+            let BasePlan::Log(plan) = base_plan(&scenario, strategy.as_deref(), decisions.as_deref())? else {
+                return Err(CliError::Usage(
+                    "sensitivity moves the plan's decisions: use a decision log (--decisions FILE, or --strategy reference or hold)".into(),
+                ));
+            };
+            let metric = parse_metric(&metric)?;
+            let spread = parse_spread(&spread)?;
+            let t = sensitivity::tornado(&scenario, &plan, &metric, spread, runs, seed).map_err(CliError::Usage)?;
+            let text = match format {
+                BalanceFormat::Json => {
+                    serde_json::to_string_pretty(&t).map_err(|e| CliError::Output(e.to_string()))? + "\n"
+                }
+                _ => tornado_table(&t, top),
+            };
+            write_out(out, &text)
         }
         Command::Check { files } => check(&files, out),
         #[cfg(feature = "gui")]
@@ -615,6 +674,50 @@ fn goal_seek_text(scenario: &Scenario, g: &GoalSeek, no_noise: bool, runs: u32) 
             metric_value(&g.metric, g.metric_at_closest)
         ),
     }
+}
+
+/// `10%` or `0.1`.
+fn parse_spread(text: &str) -> Result<f64, CliError> {
+    let value = match text.trim().strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|v| v / 100.0),
+        None => text.trim().parse::<f64>(),
+    };
+    value.ok().filter(|v| *v > 0.0 && *v < 1.0).ok_or_else(|| {
+        CliError::Usage(format!(
+            "--spread \"{text}\": give a share between 0% and 100%, e.g. 10%"
+        ))
+    })
+}
+
+fn tornado_table(t: &sensitivity::Tornado, top: usize) -> String {
+    let mut s = format!(
+        "Sensitivity of {} in {}: each parameter and decision moved by ±{:.0}% alone ({} seeds each, common random numbers)\nBase: {}\n",
+        t.metric,
+        t.scenario,
+        t.spread * 100.0,
+        t.runs,
+        metric_value(&t.metric, t.base)
+    );
+    s += &format!(
+        "{:<44} {:>14} {:>14} {:>14} {:>14}\n",
+        "PARAMETER", "BASE VALUE", "−SPREAD", "+SPREAD", "SWING"
+    );
+    for b in t.bars.iter().take(top) {
+        s += &format!(
+            "{:<44} {:>14} {:>14} {:>14} {:>14}\n",
+            b.param,
+            format!("{:.4}", b.base_value)
+                .trim_end_matches('0')
+                .trim_end_matches('.'),
+            metric_value(&t.metric, b.low),
+            metric_value(&t.metric, b.high),
+            metric_value(&t.metric, b.swing(t.base))
+        );
+    }
+    if t.bars.len() > top {
+        s += &format!("… {} more (--top N, or --format json for all)\n", t.bars.len() - top);
+    }
+    s
 }
 
 /// The balance report of a scenario (see [`crate::analysis::balance`]).

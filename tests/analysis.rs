@@ -139,3 +139,21 @@ fn setting_one_channel_share_keeps_the_sum_at_one() {
     assert_eq!(new.own_retail, 0.0);
     assert!((new.online / new.dealer - 6.0).abs() < 1e-9);
 }
+
+#[test]
+fn the_tornado_ranks_parameters_by_their_effect_and_moves_both_ways() {
+    use thin_margin::analysis::sensitivity::tornado;
+    let s = common::scenario("camera-bom");
+    let metric = MetricSpec::parse("net_profit@sum").expect("metric");
+    let t = tornado(&s, &s.reference, &metric, 0.1, 3, 0).expect("tornado");
+    assert!(t.bars.len() > 20, "{} bars", t.bars.len());
+    let swings: Vec<f64> = t.bars.iter().map(|b| b.swing(t.base)).collect();
+    assert!(swings.windows(2).all(|w| w[0] >= w[1]), "not sorted");
+    // Price is a first-order lever of profit for a ¥199 camera.
+    assert!(
+        t.bars.iter().take(5).any(|b| b.param == "all.camera.price"),
+        "{:?}",
+        t.bars.iter().take(5).map(|b| &b.param).collect::<Vec<_>>()
+    );
+    assert!(tornado(&s, &s.reference, &metric, 0.0, 3, 0).is_err());
+}

@@ -512,3 +512,40 @@ pub fn with_share(old: &ChannelMap<f64>, ch: Channel, share: f64) -> ChannelMap<
     out[ch] = 1.0 - rest;
     out
 }
+
+impl Address {
+    /// The scenario and plan with this address's value multiplied by `factor`: a
+    /// scenario parameter once; a decision in every quarter it is set (each quarter's
+    /// own value scaled, so a plan that changes over time keeps its shape). `all.`
+    /// decisions scale every quarter; `qN.` ones only quarter N.
+    pub fn scaled(
+        &self,
+        scenario: &Scenario,
+        plan: &[PartialDecisions],
+        factor: f64,
+    ) -> Result<(Scenario, Vec<PartialDecisions>), String> {
+        match self {
+            Address::Scenario { .. } => {
+                let v = self.current(scenario, plan)?;
+                Ok((self.apply_scenario(scenario, v * factor)?, plan.to_vec()))
+            }
+            Address::Decision { quarters, target } => {
+                let n = scenario.n_quarters as usize;
+                let which: Vec<usize> = match quarters {
+                    Quarters::One(q) => vec![*q],
+                    Quarters::All => (0..n).collect(),
+                };
+                let mut out = plan.to_vec();
+                for q in which {
+                    let one = Address::Decision {
+                        quarters: Quarters::One(q),
+                        target: target.clone(),
+                    };
+                    let v = one.current(scenario, &out)?;
+                    out = one.apply_plan(scenario, &out, v * factor);
+                }
+                Ok((scenario.clone(), out))
+            }
+        }
+    }
+}
