@@ -326,3 +326,26 @@ fn key_decisions_are_measured_by_replay_and_ranked() {
         .expect("a production ramp ranks");
     assert!(ramp.score_effect > 0.0, "{effects:?}");
 }
+
+/// A rival price cut lowers a price follower's prices in the quarter it happens and
+/// stays (first-phone: the domestic brands cut 10% in 2012Q4), rather than being
+/// divided back out of last quarter's prices.
+#[test]
+fn a_rival_price_cut_sticks_for_a_price_follower() {
+    let s = common::scenario("first-phone");
+    let mut policies = vec![Strategy::Reference.policy(&s)];
+    let out = run(s.clone(), 7, &mut policies, None).expect("valid decisions");
+    let price = |quarter: &str| -> f64 {
+        out.rows()
+            .find(|r| &*r.company == "Domestic brands" && r.quarter.to_string() == quarter)
+            .and_then(|r| r.skus.first())
+            .map(|k| k.price)
+            .expect("a domestic-brands row")
+    };
+    let (before, cut, after) = (price("2012Q3"), price("2012Q4"), price("2013Q1"));
+    assert!(
+        cut <= before * 0.93,
+        "2012Q3 ¥{before:.0} → 2012Q4 ¥{cut:.0}: the 10% cut did not land"
+    );
+    assert!(after <= before * 0.95, "2013Q1 ¥{after:.0}: the cut was undone");
+}

@@ -57,7 +57,10 @@ pub fn decide(world: &World, idx: usize, mods: &Modifiers) -> (CompanyDecisions,
             mitigation: 0.0,
             production: 0,
         });
-        let price = policy_price(world, idx, sku).unwrap_or(base.price) * company.price_factor;
+        // A policy without a price rule keeps its list price: last quarter's price with
+        // last quarter's cut factor taken out, so cuts apply once, never compounding.
+        let list = policy_price(world, idx, sku).unwrap_or(base.price / company.last_price_factor);
+        let price = list * company.price_factor;
         let production = if first_quarter {
             base.production
         } else if sku.cum_units == 0 && sku.last_demand == 0 {
@@ -108,9 +111,12 @@ fn policy_price(world: &World, idx: usize, sku: &SkuState) -> Option<f64> {
     match company.policy.as_ref()? {
         RivalPolicy::PriceFollower { speed } => {
             // Work on list prices before the company's price-cut factor, so a cut
-            // lowers prices once and for all instead of feeding on itself.
-            let median = weighted_median_price(world, sku.segment, idx, company.price_factor)?;
-            let own = sku.last_price / company.price_factor;
+            // lowers prices once and for all instead of feeding on itself. Last
+            // quarter's prices were set under last quarter's factor: a cut that
+            // arrives this quarter must not be divided out of them (it would be
+            // undone the quarter it happens).
+            let median = weighted_median_price(world, sku.segment, idx, company.last_price_factor)?;
+            let own = sku.last_price / company.last_price_factor;
             Some(own + speed * (median - own))
         }
         RivalPolicy::Undercutter { pct, target } => {

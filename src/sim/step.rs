@@ -604,6 +604,7 @@ pub fn step(world: &World, decisions: &Decisions) -> Result<(World, QuarterRepor
         } else {
             active_mean(|sw| sw.design_defect)
         };
+        company.last_price_factor = company.price_factor;
         let mut sku_reports = Vec::with_capacity(company.skus.len());
         for (sku, sw) in company.skus.iter_mut().zip(w.skus.iter()) {
             sku.last_sold = sw.sold.sum();

@@ -177,6 +177,9 @@ pub struct CompanyState {
     pub focus: f64,
     /// Multiplier on the company's prices from rival price-cut events.
     pub price_factor: f64,
+    /// The multiplier that was in force when last quarter's prices were set, so a
+    /// policy can recover its list prices after a new cut (`last_price / this`).
+    pub last_price_factor: f64,
     pub history: History,
     /// Bankrupt companies leave the market for good.
     pub bankrupt: bool,
@@ -252,6 +255,7 @@ impl World {
                 last_decisions: spec.opening.clone(),
                 focus: 1.0,
                 price_factor: 1.0,
+                last_price_factor: 1.0,
                 history: History::default(),
                 bankrupt: false,
             })
