@@ -8,6 +8,7 @@
 
 use crate::analysis::address::Address;
 use crate::analysis::balance::{self, BalanceOptions, Contender, Kind, Plan};
+use crate::analysis::challenge;
 use crate::analysis::sensitivity;
 use crate::analysis::sweep::{self, BasePlan, GoalSeek, Range, SweepResult, SweepSpec, Vary};
 use crate::report::cap_comparison;
@@ -193,6 +194,39 @@ pub enum Command {
         /// Bars to print (all with --format json).
         #[arg(long, default_value_t = 15)]
         top: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = BalanceFormat::Table)]
+        format: BalanceFormat,
+    },
+    /// A panel constraint arrives mid-plan: compare the plan without it, the plan under
+    /// it, and (with --replan) a re-plan under it, side by side.
+    Challenge {
+        /// Scenario file, or the id of one in ./scenarios.
+        scenario: String,
+        /// The plan: a decision log (RON).
+        #[arg(long)]
+        decisions: Option<PathBuf>,
+        /// The plan: reference or hold (default reference).
+        #[arg(long, conflicts_with = "decisions")]
+        strategy: Option<String>,
+        /// The quarter the constraint arrives: 2012Q3, or q5 (the fifth quarter).
+        #[arg(long)]
+        at: String,
+        /// A constraint from scenarios/constraints/ by name (memory-price,
+        /// platform-commission, rival-undercut, dealer-margin-cap, demand-drop,
+        /// chipset-delay) or a constraint file (RON).
+        #[arg(long)]
+        constraint: String,
+        /// A re-plan (decision log) answering the constraint; it may change decisions
+        /// only from the constraint's quarter on.
+        #[arg(long)]
+        replan: Option<PathBuf>,
+        /// Seeds each plan is played on (the same for all three).
+        #[arg(long, default_value_t = 10)]
+        runs: u32,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
         /// Output format.
         #[arg(long, value_enum, default_value_t = BalanceFormat::Table)]
         format: BalanceFormat,
@@ -389,6 +423,44 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
                     serde_json::to_string_pretty(&t).map_err(|e| CliError::Output(e.to_string()))? + "\n"
                 }
                 _ => tornado_table(&t, top),
+            };
+            write_out(out, &text)
+        }
+        Command::Challenge {
+            scenario,
+            decisions,
+            strategy,
+            at,
+            constraint,
+            replan,
+            runs,
+            seed,
+            format,
+        } => {
+            let path = scenario_path(&scenario, None)?;
+            let scenario = Arc::new(scenario::load_scenario(&path)?);
+            let BasePlan::Log(plan) = base_plan(&scenario, strategy.as_deref(), decisions.as_deref())? else {
+                return Err(CliError::Usage(
+                    "a challenge plays a decision log (--decisions FILE, or --strategy reference or hold)".into(),
+                ));
+            };
+            let at_idx = quarter_arg(&scenario, &at)?;
+            let event = constraint_arg(&path, &constraint)?;
+            let replan = match replan {
+                Some(p) => {
+                    let (log, text) = decision_log::load_decision_log(&p)?;
+                    decision_log::check_against(&p, &text, &log, &scenario)?;
+                    Some(log.quarters)
+                }
+                None => None,
+            };
+            let c = challenge::challenge(&scenario, &plan, replan.as_deref(), at_idx, &event, runs, seed)
+                .map_err(CliError::Usage)?;
+            let text = match format {
+                BalanceFormat::Json => {
+                    serde_json::to_string_pretty(&c).map_err(|e| CliError::Output(e.to_string()))? + "\n"
+                }
+                _ => challenge_table(&scenario, &c),
             };
             write_out(out, &text)
         }
@@ -718,6 +790,92 @@ fn tornado_table(t: &sensitivity::Tornado, top: usize) -> String {
         s += &format!("… {} more (--top N, or --format json for all)\n", t.bars.len() - top);
     }
     s
+}
+
+/// `2012Q3` or `q5` as a quarter index of the scenario.
+fn quarter_arg(scenario: &Scenario, text: &str) -> Result<usize, CliError> {
+    let idx = if let Some(n) = text.strip_prefix('q').and_then(|n| n.parse::<usize>().ok()) {
+        n.checked_sub(1)
+    } else {
+        crate::sim::Quarter::parse(text).and_then(|q| {
+            (0..scenario.n_quarters)
+                .find(|i| scenario.quarter_at(*i) == q)
+                .map(|i| i as usize)
+        })
+    };
+    idx.filter(|i| *i < scenario.n_quarters as usize).ok_or_else(|| {
+        CliError::Usage(format!(
+            "--at \"{text}\": give a quarter of the scenario, {} to {} (or q1 to q{})",
+            scenario.start,
+            scenario.quarter_at(scenario.n_quarters - 1),
+            scenario.n_quarters
+        ))
+    })
+}
+
+/// A constraint by library name (scenarios/constraints/NAME.ron) or file path.
+fn constraint_arg(scenario_path: &Path, arg: &str) -> Result<crate::sim::params::Event, CliError> {
+    let library = scenario_path
+        .parent()
+        .map_or_else(|| PathBuf::from("constraints"), |p| p.join("constraints"));
+    let named = library.join(format!("{arg}.ron"));
+    let path = if Path::new(arg).is_file() {
+        PathBuf::from(arg)
+    } else if named.is_file() {
+        named
+    } else {
+        let names: Vec<String> = std::fs::read_dir(&library)
+            .map(|d| {
+                let mut v: Vec<String> = d
+                    .filter_map(Result::ok)
+                    .filter_map(|e| e.path().file_stem().and_then(|s| s.to_str()).map(str::to_string))
+                    .collect();
+                v.sort();
+                v
+            })
+            .unwrap_or_default();
+        let near = crate::analysis::address::closest(arg, names.iter().map(String::as_str));
+        return Err(CliError::Usage(format!(
+            "no constraint \"{arg}\" in {} (did you mean {}?), and no such file",
+            library.display(),
+            near.join(", ")
+        )));
+    };
+    Ok(crate::scenario::constraint::load_constraint(&path)?)
+}
+
+fn challenge_table(scenario: &Scenario, c: &challenge::Challenge) -> String {
+    let cur = &scenario.currency;
+    let mut t = format!(
+        "Panel challenge in {}: \"{}\" from {} ({} seeds each, the same for every plan)\n{}\n\n",
+        c.scenario, c.constraint, c.at, c.runs, c.description
+    );
+    let mut columns: Vec<(&str, &challenge::Outcome)> =
+        vec![("ORIGINAL PLAN", &c.original), ("UNDER THE CONSTRAINT", &c.constrained)];
+    if let Some(r) = &c.replanned {
+        columns.push(("RE-PLAN", r));
+    }
+    t += &format!("{:<24}", "");
+    for (name, _) in &columns {
+        t += &format!("{name:>22}");
+    }
+    t += "\n";
+    let rows: [(&str, fn(&challenge::Outcome, &str) -> String); 6] = [
+        ("score", |o, _| format!("{:.1}/100", o.score)),
+        ("net profit", |o, cur| money(cur, o.net_profit)),
+        ("units sold", |o, _| thousands(o.units_sold.round().max(0.0) as u64)),
+        ("lowest cash", |o, cur| money(cur, o.cash_min)),
+        ("trust at the end", |o, _| format!("{:.2}", o.final_trust)),
+        ("objectives met", |o, _| format!("{:.0}%", o.objectives_met * 100.0)),
+    ];
+    for (name, show) in rows {
+        t += &format!("{name:<24}");
+        for (_, o) in &columns {
+            t += &format!("{:>22}", show(o, cur));
+        }
+        t += "\n";
+    }
+    t
 }
 
 /// The balance report of a scenario (see [`crate::analysis::balance`]).
@@ -1139,9 +1297,10 @@ pub fn check_file(path: &Path) -> Result<&'static str, FileErrors> {
             .map(|_| "save")
         }
         Some("Campaign") => crate::scenario::campaign::load_campaign(path).map(|_| "campaign"),
+        Some("Constraint") => crate::scenario::constraint::load_constraint(path).map(|_| "constraint"),
         _ => Err(FileErrors::whole_file(
             path,
-            "not a Thin Margin file: expected a scenario `Scenario(…)`, a campaign `Campaign(…)`, a decision log `DecisionLog(…)` or a save `Save(…)`",
+            "not a Thin Margin file: expected a scenario `Scenario(…)`, a campaign `Campaign(…)`, a constraint `Constraint(…)`, a decision log `DecisionLog(…)` or a save `Save(…)`",
         )),
     }
 }

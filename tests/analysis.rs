@@ -157,3 +157,61 @@ fn the_tornado_ranks_parameters_by_their_effect_and_moves_both_ways() {
     );
     assert!(tornado(&s, &s.reference, &metric, 0.0, 3, 0).is_err());
 }
+
+#[test]
+fn every_library_constraint_loads_and_applies_in_every_scenario() {
+    use thin_margin::analysis::challenge::challenge;
+    use thin_margin::scenario::constraint::load_constraint;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/constraints");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenarios/constraints")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 6, "the six constraints the panel draws from");
+    for path in names {
+        let event = load_constraint(&path).unwrap_or_else(|e| panic!("{e}"));
+        for (_, s) in common::shipped_scenarios() {
+            let at = (s.n_quarters / 2) as usize;
+            let c = challenge(&s, &s.reference, None, at, &event, 2, 0)
+                .unwrap_or_else(|e| panic!("{} in {}: {e}", path.display(), s.id));
+            assert_eq!(c.at, s.quarter_at(at as u32));
+            assert!(c.replanned.is_none());
+        }
+    }
+}
+
+#[test]
+fn a_replan_may_change_only_what_comes_after_the_constraint() {
+    use thin_margin::analysis::challenge::challenge;
+    use thin_margin::scenario::constraint::load_constraint;
+    use thin_margin::sim::decisions::PartialSkuDecision;
+    let s = common::scenario("first-phone");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/constraints/rival-undercut.ron");
+    let event = load_constraint(&path).expect("constraint");
+    // Answer the undercut from 2012Q3 (q5) with a lower price and more community spend.
+    let mut replan = s.reference.clone();
+    let was = replan[4].skus.get("flagship").copied().unwrap_or_default();
+    replan[4].skus.insert(
+        "flagship".into(),
+        PartialSkuDecision {
+            price: Some(1699.0),
+            ..was
+        },
+    );
+    replan[4].community = Some(20_000_000.0);
+    let c = challenge(&s, &s.reference, Some(&replan), 4, &event, 3, 0).expect("challenge");
+    let (orig, hit, re) = (&c.original, &c.constrained, c.replanned.as_ref().expect("re-plan"));
+    assert!(
+        hit.score < orig.score,
+        "the undercut costs the plan: {} vs {}",
+        hit.score,
+        orig.score
+    );
+    assert_ne!(re, hit, "the re-plan plays differently under the constraint");
+    // Changing 2012Q2 (q4) is rewriting the past.
+    let mut cheat = replan.clone();
+    cheat[3].community = Some(1.0);
+    let err = challenge(&s, &s.reference, Some(&cheat), 4, &event, 3, 0).expect_err("refused");
+    assert!(err.contains("2012Q2") && err.contains("before the constraint"), "{err}");
+}

@@ -448,7 +448,7 @@ fn scenario_value(s: &Scenario, section: &str, key: Option<&str>) -> Result<Valu
 }
 
 /// The player's full decisions in quarter `q` of `plan` (carry-over from the opening).
-fn effective_decisions(scenario: &Scenario, plan: &[PartialDecisions], q: usize) -> CompanyDecisions {
+pub fn effective_decisions(scenario: &Scenario, plan: &[PartialDecisions], q: usize) -> CompanyDecisions {
     let Some(player) = scenario.first_player() else {
         return CompanyDecisions {
             skus: Default::default(),

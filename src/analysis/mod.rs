@@ -6,5 +6,6 @@
 
 pub mod address;
 pub mod balance;
+pub mod challenge;
 pub mod sensitivity;
 pub mod sweep;

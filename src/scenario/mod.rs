@@ -4,6 +4,7 @@
 //! needed to trust what it is given.
 
 pub mod campaign;
+pub mod constraint;
 pub mod error;
 pub mod file;
 pub mod load;
