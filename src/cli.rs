@@ -11,6 +11,7 @@ use crate::analysis::balance::{self, BalanceOptions, Contender, Kind, Plan};
 use crate::analysis::challenge;
 use crate::analysis::sensitivity;
 use crate::analysis::sweep::{self, BasePlan, GoalSeek, Range, SweepResult, SweepSpec, Vary};
+use crate::chart::Chart;
 use crate::report::cap_comparison;
 use crate::report::format::{metric_value, money, thousands};
 use crate::report::key_decisions::key_decisions;
@@ -141,6 +142,10 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = BalanceFormat::Table)]
         format: BalanceFormat,
+        /// Also draw the first metric to this file (.png or .svg): a line with its
+        /// P10–P90 band for one --vary, a heatmap for two.
+        #[arg(long)]
+        chart: Option<PathBuf>,
     },
     /// Find the value of one decision or parameter at which a metric meets a target.
     GoalSeek {
@@ -197,6 +202,9 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = BalanceFormat::Table)]
         format: BalanceFormat,
+        /// Also draw the tornado (the --top bars) to this file (.png or .svg).
+        #[arg(long)]
+        chart: Option<PathBuf>,
     },
     /// A panel constraint arrives mid-plan: compare the plan without it, the plan under
     /// it, and (with --replan) a re-plan under it, side by side.
@@ -344,6 +352,7 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             runs,
             seed,
             format,
+            chart,
         } => {
             let scenario = resolve_scenario(&scenario, None)?;
             let plan = base_plan(&scenario, strategy.as_deref(), decisions.as_deref())?;
@@ -359,7 +368,7 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
                 runs,
                 first_seed: seed,
             };
-            run_sweep(&scenario, &spec, format, out)
+            run_sweep(&scenario, &spec, format, chart.as_deref(), out)
         }
         Command::GoalSeek {
             scenario,
@@ -408,6 +417,7 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             seed,
             top,
             format,
+            chart,
         } => {
             let scenario = resolve_scenario(&scenario, None)?;
             let BasePlan::Log(plan) = base_plan(&scenario, strategy.as_deref(), decisions.as_deref())? else {
@@ -418,6 +428,11 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             let metric = parse_metric(&metric)?;
             let spread = parse_spread(&spread)?;
             let t = sensitivity::tornado(&scenario, &plan, &metric, spread, runs, seed).map_err(CliError::Usage)?;
+            if let Some(path) = chart {
+                Chart::Tornado(&t, top)
+                    .save(&path)
+                    .map_err(|e| CliError::Output(e.to_string()))?;
+            }
             let text = match format {
                 BalanceFormat::Json => {
                     serde_json::to_string_pretty(&t).map_err(|e| CliError::Output(e.to_string()))? + "\n"
@@ -654,6 +669,7 @@ fn run_sweep(
     scenario: &Scenario,
     spec: &SweepSpec,
     format: BalanceFormat,
+    chart: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let total = spec.total_runs();
@@ -674,6 +690,11 @@ fn run_sweep(
     let result = sweep::sweep(scenario, spec, &|n| bar.set_position(n as u64), &CANCEL);
     bar.finish_and_clear();
     let result = result.map_err(|e| CliError::Usage(e.to_string()))?;
+    if let Some(path) = chart {
+        Chart::Sweep(&result)
+            .save(path)
+            .map_err(|e| CliError::Output(e.to_string()))?;
+    }
     let text = match format {
         BalanceFormat::Json => {
             serde_json::to_string_pretty(&result).map_err(|e| CliError::Output(e.to_string()))? + "\n"

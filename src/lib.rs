@@ -5,6 +5,7 @@
 //! screens and tools derive from reports, [`cli`] the command-line front end.
 
 pub mod analysis;
+pub mod chart;
 pub mod cli;
 #[cfg(feature = "gui")]
 pub mod game;

@@ -215,3 +215,33 @@ fn a_replan_may_change_only_what_comes_after_the_constraint() {
     let err = challenge(&s, &s.reference, Some(&cheat), 4, &event, 3, 0).expect_err("refused");
     assert!(err.contains("2012Q2") && err.contains("before the constraint"), "{err}");
 }
+
+#[test]
+fn charts_are_written_as_png_or_svg_with_their_titles() {
+    use thin_margin::analysis::sensitivity::tornado;
+    use thin_margin::chart::{Chart, SIZE};
+    let s = common::scenario("first-phone");
+    let never = AtomicBool::new(false);
+    let result = sweep(&s, &price_sweep(vec![1799.0, 1999.0, 2199.0], 2), &|_| {}, &never).expect("sweep");
+    let dir = std::env::temp_dir().join(format!("thin-margin-charts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let png = dir.join("sweep.png");
+    Chart::Sweep(&result).save(&png).expect("png");
+    let bytes = std::fs::read(&png).expect("read");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    // Width and height from the IHDR chunk.
+    let width = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+    let height = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+    assert_eq!((width, height), SIZE);
+    let metric = MetricSpec::parse("net_profit@sum").expect("metric");
+    let t = tornado(&s, &s.reference, &metric, 0.1, 2, 0).expect("tornado");
+    let svg = dir.join("tornado.svg");
+    Chart::Tornado(&t, 10).save(&svg).expect("svg");
+    let text = std::fs::read_to_string(&svg).expect("svg text");
+    assert!(
+        text.contains("What moves net_profit@sum most"),
+        "the title is in the SVG"
+    );
+    assert!(Chart::Tornado(&t, 10).save(&dir.join("tornado.jpg")).is_err());
+    std::fs::remove_dir_all(&dir).ok();
+}

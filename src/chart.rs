@@ -1,0 +1,431 @@
+//! Charts as files (PNG or SVG, by the file's extension) for the command line and the
+//! debrief slides: a sweep's line with its P10–P90 band, a two-parameter heatmap, and a
+//! sensitivity tornado. Drawn with plotters in the game's font (Ubuntu Light, in
+//! `assets/fonts`), each with a title, labelled axes and units, on the game's dark
+//! palette. Drawing happens in memory; only [`Chart::save`] touches the disk.
+
+use crate::analysis::sensitivity::Tornado;
+use crate::analysis::sweep::SweepResult;
+use crate::report::format::metric_value;
+use plotters::prelude::*;
+use plotters::style::{FontStyle, register_font};
+use std::path::Path;
+use std::sync::Once;
+
+/// Chart size in pixels (16:10, readable on a slide).
+pub const SIZE: (u32, u32) = (1280, 800);
+
+const BACKGROUND: RGBColor = RGBColor(27, 29, 34);
+const TEXT: RGBColor = RGBColor(225, 228, 233);
+const GRID: RGBColor = RGBColor(60, 64, 72);
+const ACCENT: RGBColor = RGBColor(79, 190, 207);
+const WORSE: RGBColor = RGBColor(224, 108, 96);
+const BETTER: RGBColor = RGBColor(110, 190, 120);
+
+static FONT: Once = Once::new();
+
+fn register() {
+    FONT.call_once(|| {
+        // The bytes are the font shipped in the repository; a failure here would be a
+        // broken build, and the charts then fall back to no text rather than panic.
+        let _ = register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            include_bytes!("../assets/fonts/Ubuntu-Light.ttf"),
+        );
+    });
+}
+
+/// What went wrong drawing or writing a chart.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    #[error("{path}: the chart file must end in .png or .svg")]
+    Extension { path: String },
+    #[error("cannot draw the chart: {0}")]
+    Draw(String),
+}
+
+fn draw_err<E: std::fmt::Debug>(e: E) -> ChartError {
+    ChartError::Draw(format!("{e:?}"))
+}
+
+type Drawing<'a, B> = DrawingArea<B, plotters::coord::Shift>;
+
+/// A chart that can be drawn on any plotters backend.
+pub enum Chart<'a> {
+    Sweep(&'a SweepResult),
+    Tornado(&'a Tornado, usize),
+}
+
+impl Chart<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &Drawing<'_, DB>) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&BACKGROUND).map_err(draw_err)?;
+        match self {
+            Chart::Sweep(r) if r.params.len() == 2 => heatmap(root, r),
+            Chart::Sweep(r) => sweep_line(root, r),
+            Chart::Tornado(t, top) => tornado(root, t, *top),
+        }
+    }
+
+    /// Writes the chart to `path` (`.png` or `.svg`).
+    pub fn save(&self, path: &Path) -> Result<(), ChartError> {
+        register();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let io = |e: std::io::Error| ChartError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        match ext.as_str() {
+            "svg" => {
+                let mut text = String::new();
+                {
+                    let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
+                    self.draw(&root)?;
+                    root.present().map_err(draw_err)?;
+                }
+                std::fs::write(path, text).map_err(io)
+            }
+            "png" => {
+                let png = self.to_png()?;
+                std::fs::write(path, png).map_err(io)
+            }
+            _ => Err(ChartError::Extension {
+                path: path.display().to_string(),
+            }),
+        }
+    }
+
+    /// The chart as PNG bytes.
+    pub fn to_png(&self) -> Result<Vec<u8>, ChartError> {
+        register();
+        let mut buffer = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut buffer, SIZE).into_drawing_area();
+            self.draw(&root)?;
+            root.present().map_err(draw_err)?;
+        }
+        encode_png(&buffer, SIZE)
+    }
+}
+
+/// RGB pixels as PNG bytes.
+pub fn encode_png(rgb: &[u8], size: (u32, u32)) -> Result<Vec<u8>, ChartError> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, size.0, size.1);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(draw_err)?;
+        writer.write_image_data(rgb).map_err(draw_err)?;
+    }
+    Ok(out)
+}
+
+fn title_style(size: u32) -> TextStyle<'static> {
+    ("sans-serif", size).into_font().color(&TEXT)
+}
+
+fn label_style(size: u32) -> TextStyle<'static> {
+    ("sans-serif", size).into_font().color(&TEXT)
+}
+
+/// A finite range around `values`, from zero when they are all of one sign.
+fn y_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut lo, mut hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    lo = lo.min(0.0);
+    hi = hi.max(0.0);
+    if hi - lo < 1e-12 {
+        hi = lo + 1.0;
+    }
+    let pad = 0.08 * (hi - lo);
+    (if lo < 0.0 { lo - pad } else { lo }, hi + pad)
+}
+
+fn sweep_line<DB: DrawingBackend>(root: &Drawing<'_, DB>, r: &SweepResult) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let metric = r.metrics.first().cloned().unwrap_or_default();
+    let xs: Vec<f64> = r.points.iter().map(|p| p.values[0]).collect();
+    let (x0, x1) = (
+        xs.first().copied().unwrap_or(0.0),
+        xs.last()
+            .copied()
+            .unwrap_or(1.0)
+            .max(xs.first().copied().unwrap_or(0.0) + 1e-9),
+    );
+    let (y0, y1) = y_range(
+        r.points
+            .iter()
+            .flat_map(|p| [p.metrics[0].p10, p.metrics[0].p90, p.metrics[0].mean]),
+    );
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!("{metric} against {} ({} seeds a point)", r.params[0], r.runs_per_point),
+            title_style(30),
+        )
+        .margin(24)
+        .x_label_area_size(70)
+        .y_label_area_size(130)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(draw_err)?;
+    let m = metric.clone();
+    chart
+        .configure_mesh()
+        .light_line_style(GRID.mix(0.4))
+        .bold_line_style(GRID)
+        .axis_style(TEXT)
+        .label_style(label_style(20))
+        .x_desc(r.params[0].clone())
+        .y_desc(format!("{metric} ({})", unit_of(&metric)))
+        .x_label_formatter(&|v| short(*v))
+        .y_label_formatter(&move |v| metric_value(&m, *v))
+        .draw()
+        .map_err(draw_err)?;
+    let band: Vec<(f64, f64)> = r
+        .points
+        .iter()
+        .map(|p| (p.values[0], p.metrics[0].p90))
+        .chain(r.points.iter().rev().map(|p| (p.values[0], p.metrics[0].p10)))
+        .collect();
+    chart
+        .draw_series(std::iter::once(Polygon::new(band, ACCENT.mix(0.25).filled())))
+        .map_err(draw_err)?
+        .label("P10–P90 over the seeds")
+        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], ACCENT.mix(0.25).filled()));
+    chart
+        .draw_series(LineSeries::new(
+            r.points.iter().map(|p| (p.values[0], p.metrics[0].mean)),
+            ACCENT.stroke_width(3),
+        ))
+        .map_err(draw_err)?
+        .label("mean")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], ACCENT.stroke_width(3)));
+    chart
+        .configure_series_labels()
+        .background_style(BACKGROUND.mix(0.9))
+        .border_style(GRID)
+        .label_font(label_style(20))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(draw_err)?;
+    Ok(())
+}
+
+fn heatmap<DB: DrawingBackend>(root: &Drawing<'_, DB>, r: &SweepResult) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let metric = r.metrics.first().cloned().unwrap_or_default();
+    let mut xs: Vec<f64> = r.points.iter().map(|p| p.values[0]).collect();
+    let mut ys: Vec<f64> = r.points.iter().map(|p| p.values[1]).collect();
+    xs.dedup();
+    ys.sort_by(f64::total_cmp);
+    ys.dedup();
+    let means: Vec<f64> = r
+        .points
+        .iter()
+        .map(|p| p.metrics[0].mean)
+        .filter(|v| v.is_finite())
+        .collect();
+    let lo = means.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = means.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (plot, legend) = root.split_horizontally(1080);
+    let mut chart = ChartBuilder::on(&plot)
+        .caption(
+            format!("{metric}: mean over {} seeds a cell", r.runs_per_point),
+            title_style(30),
+        )
+        .margin(24)
+        .x_label_area_size(70)
+        .y_label_area_size(110)
+        // plotters' integer ranges include their end: 0..len−1 gives len segments.
+        .build_cartesian_2d(
+            (0..xs.len().saturating_sub(1)).into_segmented(),
+            (0..ys.len().saturating_sub(1)).into_segmented(),
+        )
+        .map_err(draw_err)?;
+    let (xl, yl) = (xs.clone(), ys.clone());
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .axis_style(TEXT)
+        .label_style(label_style(18))
+        .x_desc(r.params[0].clone())
+        .y_desc(r.params[1].clone())
+        .x_labels(xs.len().min(12))
+        .y_labels(ys.len().min(12))
+        .x_label_formatter(&move |v| segment(v).and_then(|i| xl.get(i)).map_or(String::new(), |v| short(*v)))
+        .y_label_formatter(&move |v| segment(v).and_then(|i| yl.get(i)).map_or(String::new(), |v| short(*v)))
+        .draw()
+        .map_err(draw_err)?;
+    let colour = |v: f64| -> RGBColor {
+        let t = if hi > lo {
+            ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
+        let mix = |a: u8, b: u8| (f64::from(a) + t * (f64::from(b) - f64::from(a))).round() as u8;
+        RGBColor(mix(WORSE.0, BETTER.0), mix(WORSE.1, BETTER.1), mix(WORSE.2, BETTER.2))
+    };
+    chart
+        .draw_series(r.points.iter().filter_map(|p| {
+            let i = xs.iter().position(|x| *x == p.values[0])?;
+            let j = ys.iter().position(|y| *y == p.values[1])?;
+            let v = p.metrics[0].mean;
+            Some(Rectangle::new(
+                [
+                    (SegmentValue::Exact(i), SegmentValue::Exact(j)),
+                    (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
+                ],
+                if v.is_finite() {
+                    colour(v).filled()
+                } else {
+                    GRID.filled()
+                },
+            ))
+        }))
+        .map_err(draw_err)?;
+    // Colour scale: low (red) to high (green), with the metric's values.
+    let steps = 10;
+    let top = 140;
+    let height = 480;
+    for k in 0..steps {
+        let v = hi - (hi - lo) * k as f64 / (steps - 1) as f64;
+        let y = top + k * height / steps;
+        legend
+            .draw(&Rectangle::new([(20, y), (60, y + height / steps)], colour(v).filled()))
+            .map_err(draw_err)?;
+    }
+    legend
+        .draw(&Text::new(metric_value(&metric, hi), (66, top), label_style(16)))
+        .map_err(draw_err)?;
+    legend
+        .draw(&Text::new(
+            metric_value(&metric, lo),
+            (66, top + height - 18),
+            label_style(16),
+        ))
+        .map_err(draw_err)?;
+    legend
+        .draw(&Text::new(unit_of(&metric), (20, top - 36), label_style(18)))
+        .map_err(draw_err)?;
+    Ok(())
+}
+
+fn tornado<DB: DrawingBackend>(root: &Drawing<'_, DB>, t: &Tornado, top: usize) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let bars: Vec<_> = t.bars.iter().take(top.max(1)).collect();
+    let (x0, x1) = y_range(bars.iter().flat_map(|b| [b.low - t.base, b.high - t.base]));
+    let n = bars.len();
+    let names: Vec<String> = bars.iter().map(|b| b.param.clone()).collect();
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!(
+                "What moves {} most: each input ±{:.0}% alone",
+                t.metric,
+                t.spread * 100.0
+            ),
+            title_style(30),
+        )
+        .margin(24)
+        .x_label_area_size(70)
+        .y_label_area_size(380)
+        .build_cartesian_2d(x0..x1, (0..n.saturating_sub(1)).into_segmented())
+        .map_err(draw_err)?;
+    let m = t.metric.clone();
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(GRID.mix(0.4))
+        .bold_line_style(GRID)
+        .axis_style(TEXT)
+        .label_style(label_style(18))
+        .x_desc(format!(
+            "change in {} from the base {} ({}); red: input {:.0}% lower, green: {:.0}% higher",
+            t.metric,
+            metric_value(&t.metric, t.base),
+            unit_of(&t.metric),
+            t.spread * 100.0,
+            t.spread * 100.0
+        ))
+        .y_labels(n)
+        .y_label_formatter(&move |v| match v {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                names.get(n.saturating_sub(1 + *i)).cloned().unwrap_or_default()
+            }
+            SegmentValue::Last => String::new(),
+        })
+        .x_label_formatter(&move |v| metric_value(&m, *v))
+        .draw()
+        .map_err(draw_err)?;
+    for (k, b) in bars.iter().enumerate() {
+        let row = n - 1 - k;
+        for (delta, colour) in [(b.low - t.base, WORSE), (b.high - t.base, BETTER)] {
+            let (a, z) = if delta < 0.0 { (delta, 0.0) } else { (0.0, delta) };
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(a, SegmentValue::Exact(row)), (z, SegmentValue::Exact(row + 1))],
+                    colour.mix(0.85).filled(),
+                )))
+                .map_err(draw_err)?;
+        }
+    }
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            [(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))],
+            TEXT.stroke_width(2),
+        )))
+        .map_err(draw_err)?;
+    Ok(())
+}
+
+/// The index a segment label stands for.
+fn segment(v: &SegmentValue<usize>) -> Option<usize> {
+    match v {
+        SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => Some(*i),
+        SegmentValue::Last => None,
+    }
+}
+
+/// A grid value for an axis: `1,999`, `0.15`.
+fn short(v: f64) -> String {
+    if v.abs() >= 1000.0 {
+        crate::report::format::thousands_f64(v)
+    } else {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// The unit a metric is shown in, for an axis title.
+fn unit_of(metric: &str) -> String {
+    let probe = metric_value(metric, 1.0);
+    if probe.starts_with('¥') {
+        "¥".into()
+    } else if probe.ends_with('%') {
+        "%".into()
+    } else if probe.ends_with('×') {
+        "× a year".into()
+    } else if metric.starts_with("trust") {
+        "trust (0–1)".into()
+    } else {
+        "units".into()
+    }
+}
