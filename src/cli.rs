@@ -2,8 +2,9 @@
 //!
 //! Subcommands: `scenarios` (list), `simulate` (play a scenario headless and print
 //! the reports as a table, JSON or CSV), `balance` (many strategies against each
-//! other), `check` (validate scenario and decision-log files), `play` (the scripted
-//! game). Every error is rendered as `file:line:column: field: sentence`; nothing
+//! other), `sweep`, `goal-seek`, `sensitivity` and `challenge` (the analysis tools of
+//! `crate::analysis`), `check` (validate scenario, campaign, constraint, decision-log
+//! and save files), `play` (the scripted game). Every error is rendered as `file:line:column: field: sentence`; nothing
 //! here panics on input.
 
 use crate::analysis::address::Address;
