@@ -7,6 +7,7 @@
 use crate::analysis::sensitivity::Tornado;
 use crate::analysis::sweep::SweepResult;
 use crate::report::format::metric_value;
+use crate::report::slides::{Slide, SlideChart};
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 use std::path::Path;
@@ -428,4 +429,235 @@ fn unit_of(metric: &str) -> String {
     } else {
         "units".into()
     }
+}
+
+/// Slide size in pixels (16:9).
+pub const SLIDE: (u32, u32) = (1600, 900);
+
+/// One debrief slide as RGB pixels: kicker, headline, context, then its chart.
+pub fn slide_rgb(deck_title: &str, number: usize, slide: &Slide) -> Result<Vec<u8>, ChartError> {
+    register();
+    let mut buffer = vec![0u8; (SLIDE.0 * SLIDE.1 * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, SLIDE).into_drawing_area();
+        root.fill(&BACKGROUND).map_err(draw_err)?;
+        let (head, body) = root.split_vertically(250);
+        head.draw(&Text::new(
+            format!("{number} · {}", slide.kicker.to_uppercase()),
+            (60, 40),
+            ("sans-serif", 28).into_font().color(&ACCENT),
+        ))
+        .map_err(draw_err)?;
+        head.draw(&Text::new(deck_title.to_string(), (1000, 40), label_style(22)))
+            .map_err(draw_err)?;
+        for (k, line) in wrap(&slide.headline, 62).iter().take(2).enumerate() {
+            head.draw(&Text::new(line.clone(), (60, 90 + 52 * k as i32), title_style(44)))
+                .map_err(draw_err)?;
+        }
+        for (k, line) in wrap(&slide.context, 120).iter().take(2).enumerate() {
+            head.draw(&Text::new(line.clone(), (60, 196 + 26 * k as i32), label_style(21)))
+                .map_err(draw_err)?;
+        }
+        match &slide.chart {
+            SlideChart::Lines {
+                title,
+                metric,
+                quarters,
+                series,
+                target,
+            } => slide_lines(&body, title, metric, quarters, series, *target)?,
+            SlideChart::Bars {
+                title,
+                metric,
+                labels,
+                values,
+            } => slide_bars(&body, title, metric, labels, values)?,
+        }
+        root.present().map_err(draw_err)?;
+    }
+    Ok(buffer)
+}
+
+/// Words wrapped to lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().map_or(0, |l| l.chars().count());
+        if last > 0 && last + 1 + word.chars().count() > width {
+            lines.push(String::new());
+        }
+        if let Some(l) = lines.last_mut() {
+            if !l.is_empty() {
+                l.push(' ');
+            }
+            l.push_str(word);
+        }
+    }
+    lines
+}
+
+const SERIES: [RGBColor; 3] = [ACCENT, RGBColor(230, 170, 90), RGBColor(170, 140, 220)];
+
+fn slide_lines<DB: DrawingBackend>(
+    area: &Drawing<'_, DB>,
+    title: &str,
+    metric: &str,
+    quarters: &[String],
+    series: &[(String, Vec<f64>)],
+    target: Option<f64>,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let n = quarters.len().max(1);
+    let (y0, y1) = y_range(series.iter().flat_map(|(_, v)| v.iter().copied()).chain(target));
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, label_style(24))
+        .margin(30)
+        .x_label_area_size(60)
+        .y_label_area_size(140)
+        .build_cartesian_2d((0..n.saturating_sub(1)).into_segmented(), y0..y1)
+        .map_err(draw_err)?;
+    let q = quarters.to_vec();
+    let m = metric.to_string();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(GRID.mix(0.4))
+        .bold_line_style(GRID)
+        .axis_style(TEXT)
+        .label_style(label_style(18))
+        .x_desc("quarter")
+        .y_desc(format!("{metric} ({})", unit_of(metric)))
+        .x_labels(n)
+        .x_label_formatter(&move |v| segment(v).and_then(|i| q.get(i)).cloned().unwrap_or_default())
+        .y_label_formatter(&move |v| metric_value(&m, *v))
+        .draw()
+        .map_err(draw_err)?;
+    for (k, (name, values)) in series.iter().enumerate() {
+        let colour = SERIES[k % SERIES.len()];
+        chart
+            .draw_series(LineSeries::new(
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.is_finite())
+                    .map(|(i, v)| (SegmentValue::CenterOf(i), *v)),
+                colour.stroke_width(4),
+            ))
+            .map_err(draw_err)?
+            .label(name.clone())
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], colour.stroke_width(4)));
+    }
+    if let Some(t) = target {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                [(SegmentValue::Exact(0), t), (SegmentValue::Exact(n), t)],
+                TEXT.mix(0.7).stroke_width(2),
+            )))
+            .map_err(draw_err)?
+            .label(format!("target {}", metric_value(metric, t)))
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], TEXT.mix(0.7).stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(BACKGROUND.mix(0.9))
+        .border_style(GRID)
+        .label_font(label_style(20))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(draw_err)?;
+    Ok(())
+}
+
+fn slide_bars<DB: DrawingBackend>(
+    area: &Drawing<'_, DB>,
+    title: &str,
+    metric: &str,
+    labels: &[String],
+    values: &[f64],
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let n = labels.len().max(1);
+    let (x0, x1) = y_range(values.iter().copied());
+    let names = labels.to_vec();
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, label_style(24))
+        .margin(30)
+        .x_label_area_size(60)
+        .y_label_area_size(560)
+        .build_cartesian_2d(x0..x1, (0..n.saturating_sub(1)).into_segmented())
+        .map_err(draw_err)?;
+    let m = metric.to_string();
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(GRID.mix(0.4))
+        .bold_line_style(GRID)
+        .axis_style(TEXT)
+        .label_style(label_style(18))
+        .x_desc(format!("net profit added ({})", unit_of(metric)))
+        .y_labels(n)
+        .y_label_formatter(&move |v| {
+            segment(v)
+                .and_then(|i| names.get(n.saturating_sub(1 + i)))
+                .map(|l| l.chars().take(62).collect())
+                .unwrap_or_default()
+        })
+        .x_label_formatter(&move |v| metric_value(&m, *v))
+        .draw()
+        .map_err(draw_err)?;
+    for (k, v) in values.iter().enumerate() {
+        let row = n - 1 - k;
+        let (a, z) = if *v < 0.0 { (*v, 0.0) } else { (0.0, *v) };
+        let colour = if k == 0 { ACCENT } else { RGBColor(120, 128, 140) };
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(a, SegmentValue::Exact(row)), (z, SegmentValue::Exact(row + 1))],
+                if *v < 0.0 { WORSE.filled() } else { colour.filled() },
+            )))
+            .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+/// The slides (RGB pixels of [`SLIDE`] size) as a PDF, one page each, 16:9.
+pub fn slides_pdf(pages: &[Vec<u8>]) -> Vec<u8> {
+    use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref};
+    let (w, h) = (SLIDE.0 as f32 * 0.6, SLIDE.1 as f32 * 0.6);
+    let mut pdf = Pdf::new();
+    let catalog = Ref::new(1);
+    let tree = Ref::new(2);
+    let ids: Vec<(Ref, Ref, Ref)> = (0..pages.len() as i32)
+        .map(|i| (Ref::new(10 + 3 * i), Ref::new(11 + 3 * i), Ref::new(12 + 3 * i)))
+        .collect();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree)
+        .kids(ids.iter().map(|(page, _, _)| *page))
+        .count(pages.len() as i32);
+    for ((page_id, image_id, content_id), rgb) in ids.iter().zip(pages) {
+        let mut page = pdf.page(*page_id);
+        page.media_box(Rect::new(0.0, 0.0, w, h));
+        page.parent(tree);
+        page.contents(*content_id);
+        page.resources().x_objects().pair(Name(b"Slide"), *image_id);
+        page.finish();
+        let compressed = miniz_oxide::deflate::compress_to_vec_zlib(rgb, 6);
+        let mut image = pdf.image_xobject(*image_id, &compressed);
+        image.filter(Filter::FlateDecode);
+        image.width(SLIDE.0 as i32);
+        image.height(SLIDE.1 as i32);
+        image.color_space().device_rgb();
+        image.bits_per_component(8);
+        image.finish();
+        let mut content = Content::new();
+        content.save_state();
+        content.transform([w, 0.0, 0.0, h, 0.0, 0.0]);
+        content.x_object(Name(b"Slide"));
+        content.restore_state();
+        pdf.stream(*content_id, &content.finish());
+    }
+    pdf.finish()
 }

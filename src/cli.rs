@@ -16,6 +16,7 @@ use crate::chart::Chart;
 use crate::report::cap_comparison;
 use crate::report::format::{metric_value, money, thousands};
 use crate::report::key_decisions::key_decisions;
+use crate::report::slides;
 use crate::save::{decision_log, run_file};
 use crate::scenario::{self, FileErrors, load};
 use crate::sim::metric::MetricSpec;
@@ -239,6 +240,27 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = BalanceFormat::Table)]
         format: BalanceFormat,
+    },
+    /// Write the three-slide debrief (Problem → Decision → Measured result) of a run:
+    /// debrief.pdf (3 pages, 16:9), slide-1.png … slide-3.png and debrief.md.
+    Debrief {
+        /// Scenario file, or the id of one in ./scenarios (with --save: the save's).
+        scenario: Option<String>,
+        /// The plan: a decision log (RON).
+        #[arg(long, conflicts_with_all = ["strategy", "save"])]
+        decisions: Option<PathBuf>,
+        /// The plan: a named strategy (default reference).
+        #[arg(long, conflicts_with = "save")]
+        strategy: Option<String>,
+        /// A saved game: its decisions and seed.
+        #[arg(long)]
+        save: Option<PathBuf>,
+        /// Seed (default: the log's or save's, else 0).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Folder for the files (created if missing).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Validate scenario, decision-log and save files; exit 0 when all are valid.
     Check {
@@ -480,6 +502,22 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             };
             write_out(out, &text)
         }
+        Command::Debrief {
+            scenario,
+            decisions,
+            strategy,
+            save,
+            seed,
+            out: dir,
+        } => debrief(
+            scenario.as_deref(),
+            decisions.as_deref(),
+            strategy.as_deref(),
+            save.as_deref(),
+            seed,
+            &dir,
+            out,
+        ),
         Command::Check { files } => check(&files, out),
         #[cfg(feature = "gui")]
         Command::Play {
@@ -898,6 +936,74 @@ fn challenge_table(scenario: &Scenario, c: &challenge::Challenge) -> String {
         t += "\n";
     }
     t
+}
+
+/// Writes the three-slide debrief files into `dir`.
+fn debrief(
+    scenario_arg: Option<&str>,
+    decisions: Option<&Path>,
+    strategy: Option<&str>,
+    save: Option<&Path>,
+    seed: Option<u64>,
+    dir: &Path,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let (scenario, played, seed) = match save {
+        Some(path) => {
+            let (file, text) = run_file::read_save(path)?;
+            let scenario_path = scenario_named_in(path, &text, &file.scenario)?;
+            let scenario_text = load::read_text(&scenario_path)?;
+            let scenario = Arc::new(scenario::parse_scenario(&scenario_path, &scenario_text)?);
+            run_file::replay(
+                path,
+                &text,
+                &file,
+                &scenario,
+                &run_file::scenario_hash(&scenario_text),
+                None,
+            )?;
+            (scenario, file.quarters, seed.unwrap_or(file.seed))
+        }
+        None => {
+            let arg = scenario_arg.ok_or_else(|| CliError::Usage("name a scenario, or give --save FILE".into()))?;
+            let scenario = resolve_scenario(arg, None)?;
+            let (policy, seed) = player_policy(&scenario, seed, strategy, decisions)?;
+            let output = run(scenario.clone(), seed, &mut [policy], None)?;
+            let played = output
+                .decisions
+                .into_iter()
+                .filter_map(|d| d.into_iter().next())
+                .collect();
+            (scenario, played, seed)
+        }
+    };
+    let deck = slides::deck(&scenario, seed, &played)
+        .ok_or_else(|| CliError::Usage(format!("scenario \"{}\" has no objective to present", scenario.id)))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::Output(format!("{}: cannot create the folder: {e}", dir.display())))?;
+    let write = |name: &str, bytes: &[u8]| -> Result<PathBuf, CliError> {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| CliError::Output(format!("{}: {e}", path.display())))?;
+        Ok(path)
+    };
+    let mut pages = Vec::new();
+    let mut written = Vec::new();
+    for (i, slide) in deck.slides.iter().enumerate() {
+        let rgb = crate::chart::slide_rgb(&deck.title, i + 1, slide).map_err(|e| CliError::Output(e.to_string()))?;
+        let png = crate::chart::encode_png(&rgb, crate::chart::SLIDE).map_err(|e| CliError::Output(e.to_string()))?;
+        written.push(write(&format!("slide-{}.png", i + 1), &png)?);
+        pages.push(rgb);
+    }
+    written.push(write("debrief.pdf", &crate::chart::slides_pdf(&pages))?);
+    written.push(write("debrief.md", deck.to_markdown().as_bytes())?);
+    let mut text = format!("The debrief of {} (seed {seed}):\n", deck.title);
+    for (slide, n) in deck.slides.iter().zip(1..) {
+        text += &format!("  {n}. {}: {}\n", slide.kicker, slide.headline);
+    }
+    for path in written {
+        text += &format!("wrote {}\n", path.display());
+    }
+    write_out(out, &text)
 }
 
 /// The balance report of a scenario (see [`crate::analysis::balance`]).

@@ -425,3 +425,41 @@ fn sweep_and_goal_seek_answer_and_refuse_bad_input_with_code_2() {
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn debrief_writes_three_slides_a_three_page_pdf_and_markdown() {
+    let dir = std::env::temp_dir().join(format!("thin-margin-debrief-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir_text = dir.to_string_lossy().to_string();
+    let text = ok(&[
+        "debrief",
+        "camera-bom",
+        "--strategy",
+        "reference",
+        "--seed",
+        "7",
+        "--out",
+        &dir_text,
+    ]);
+    assert!(
+        text.contains("1. Problem:") && text.contains("3. Measured result:"),
+        "{text}"
+    );
+    for n in 1..=3 {
+        let png = std::fs::read(dir.join(format!("slide-{n}.png"))).expect("slide PNG");
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let w = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+        let h = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+        assert_eq!(w * 9, h * 16, "slide {n} is 16:9");
+    }
+    let pdf = std::fs::read(dir.join("debrief.pdf")).expect("PDF");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&pdf);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert_eq!(pages, 3, "three pages");
+    let md = std::fs::read_to_string(dir.join("debrief.md")).expect("markdown");
+    assert_eq!(md.matches("\n## ").count(), 3, "{md}");
+    std::fs::remove_dir_all(&dir).ok();
+    let out = run(&["debrief", "--out", &dir_text]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -28,6 +28,9 @@ pub struct DecisionEffect {
     pub score_effect: f64,
     /// Cumulative net profit with the decision minus without it.
     pub profit_effect: f64,
+    /// The player's decisions per quarter with this one change reverted (the
+    /// counterfactual, replayable with the same seed).
+    pub without: Vec<CompanyDecisions>,
 }
 
 /// Undoes one change in a quarter's decisions, given the decisions before it.
@@ -88,6 +91,7 @@ pub fn key_decisions(
             description: change.description.clone(),
             score_effect: base.0 - without.0,
             profit_effect: base.1 - without.1,
+            without: variant,
         });
     }
     effects.sort_by(|a, b| {

@@ -6,3 +6,4 @@ pub mod format;
 pub mod key_decisions;
 pub mod profit_bridge;
 pub mod replay;
+pub mod slides;
