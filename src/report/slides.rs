@@ -93,7 +93,15 @@ pub fn deck(scenario: &Arc<Scenario>, seed: u64, played: &[CompanyDecisions]) ->
         let upto: Vec<CompanyReport> = rows.iter().filter(|r| r.quarter <= deadline).cloned().collect();
         value(&o.metric, &upto).unwrap_or(f64::NAN)
     };
-    let scale = |o: &Objective| o.target.abs().max(1e-9);
+    // Gaps and moves are compared relative to the larger of the target and the values
+    // (a target of ¥0, as in "never let cash fall below zero", must not dominate).
+    let scale = |o: &Objective, a: f64, b: f64| {
+        o.target
+            .abs()
+            .max(if a.is_finite() { a.abs() } else { 0.0 })
+            .max(if b.is_finite() { b.abs() } else { 0.0 })
+            .max(1e-9)
+    };
     // 1. Problem: the KPI doing nothing misses by the most.
     let mut hold = vec![Strategy::Hold.policy(scenario)];
     let held = run(scenario.clone(), seed, &mut hold, None).ok()?;
@@ -105,7 +113,7 @@ pub fn deck(scenario: &Arc<Scenario>, seed: u64, played: &[CompanyDecisions]) ->
             Comparison::AtMost => v - o.target,
         };
         if gap.is_finite() {
-            gap / scale(o)
+            gap / scale(o, v, v)
         } else {
             f64::NEG_INFINITY
         }
@@ -179,7 +187,8 @@ pub fn deck(scenario: &Arc<Scenario>, seed: u64, played: &[CompanyDecisions]) ->
         None => (held_rows.clone(), "opening plan held"),
     };
     let moved = |o: &Objective| -> f64 {
-        let d = (at_deadline(o, &rows) - at_deadline(o, &without_rows)).abs() / scale(o);
+        let (a, b) = (at_deadline(o, &rows), at_deadline(o, &without_rows));
+        let d = (a - b).abs() / scale(o, a, b);
         if d.is_finite() { d } else { 0.0 }
     };
     let kpi = scenario
