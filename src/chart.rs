@@ -661,3 +661,28 @@ pub fn slides_pdf(pages: &[Vec<u8>]) -> Vec<u8> {
     }
     pdf.finish()
 }
+
+/// Writes a deck's files into `dir` (created if missing): `slide-1.png` … `slide-3.png`,
+/// `debrief.pdf` and `debrief.md`. Returns the paths written.
+pub fn write_debrief(deck: &crate::report::slides::Deck, dir: &Path) -> Result<Vec<std::path::PathBuf>, ChartError> {
+    let io = |path: &Path, e: std::io::Error| ChartError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let write = |name: &str, bytes: &[u8]| -> Result<std::path::PathBuf, ChartError> {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+        Ok(path)
+    };
+    let mut pages = Vec::new();
+    let mut written = Vec::new();
+    for (i, slide) in deck.slides.iter().enumerate() {
+        let rgb = slide_rgb(&deck.title, i + 1, slide)?;
+        written.push(write(&format!("slide-{}.png", i + 1), &encode_png(&rgb, SLIDE)?)?);
+        pages.push(rgb);
+    }
+    written.push(write("debrief.pdf", &slides_pdf(&pages))?);
+    written.push(write("debrief.md", deck.to_markdown().as_bytes())?);
+    Ok(written)
+}

@@ -979,23 +979,7 @@ fn debrief(
     };
     let deck = slides::deck(&scenario, seed, &played)
         .ok_or_else(|| CliError::Usage(format!("scenario \"{}\" has no objective to present", scenario.id)))?;
-    std::fs::create_dir_all(dir)
-        .map_err(|e| CliError::Output(format!("{}: cannot create the folder: {e}", dir.display())))?;
-    let write = |name: &str, bytes: &[u8]| -> Result<PathBuf, CliError> {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).map_err(|e| CliError::Output(format!("{}: {e}", path.display())))?;
-        Ok(path)
-    };
-    let mut pages = Vec::new();
-    let mut written = Vec::new();
-    for (i, slide) in deck.slides.iter().enumerate() {
-        let rgb = crate::chart::slide_rgb(&deck.title, i + 1, slide).map_err(|e| CliError::Output(e.to_string()))?;
-        let png = crate::chart::encode_png(&rgb, crate::chart::SLIDE).map_err(|e| CliError::Output(e.to_string()))?;
-        written.push(write(&format!("slide-{}.png", i + 1), &png)?);
-        pages.push(rgb);
-    }
-    written.push(write("debrief.pdf", &crate::chart::slides_pdf(&pages))?);
-    written.push(write("debrief.md", deck.to_markdown().as_bytes())?);
+    let written = crate::chart::write_debrief(&deck, dir).map_err(|e| CliError::Output(e.to_string()))?;
     let mut text = format!("The debrief of {} (seed {seed}):\n", deck.title);
     for (slide, n) in deck.slides.iter().zip(1..) {
         text += &format!("  {n}. {}: {}\n", slide.kicker, slide.headline);

@@ -31,6 +31,8 @@ pub enum UiAction {
     ShowReport,
     NextQuarter,
     SaveSlot,
+    /// Write the three-slide debrief of the finished run.
+    ExportDebrief,
     LoadSave(PathBuf),
     Rewind(usize),
     SetScale(f32),
@@ -119,6 +121,28 @@ fn apply_actions(
                     }
                     None => notice.0 = Some("this platform has no data folder to save into".into()),
                 }
+            }
+            UiAction::ExportDebrief => {
+                let Some(s) = session.as_deref() else { continue };
+                let s = &s.0;
+                let dir = profile
+                    .saves_dir
+                    .as_deref()
+                    .and_then(std::path::Path::parent)
+                    .map(|d| d.join("debriefs").join(format!("{}-seed{}", s.scenario.id, s.seed)));
+                notice.0 = Some(
+                    match (dir, crate::report::slides::deck(&s.scenario, s.seed, &s.played)) {
+                        (Some(dir), Some(deck)) => match crate::chart::write_debrief(&deck, &dir) {
+                            Ok(_) => format!(
+                                "The 3-slide debrief is in {} (debrief.pdf, slide-1…3.png, debrief.md)",
+                                dir.display()
+                            ),
+                            Err(e) => e.to_string(),
+                        },
+                        (None, _) => "this platform has no data folder to write the debrief into".into(),
+                        (_, None) => "this scenario has no objective to present".into(),
+                    },
+                );
             }
             UiAction::Continue => match profile.saves_dir.as_deref().map(|d| list_saves(d).0) {
                 Some(saves) if !saves.is_empty() => {

@@ -4,11 +4,11 @@
 //! the comparison), and charts.
 
 use super::{Screen, ScreenUi};
-use crate::game::actions::UiAction;
+use crate::game::actions::{Notice, UiAction};
 use crate::game::charts::{Series, quarters_chart};
 use crate::game::session::ActiveSession;
 use crate::game::theme::{self, ACCENT, MUTED};
-use crate::game::widgets::{card, cny, primary_button, root_ui};
+use crate::game::widgets::{card, cny, notice_banner, primary_button, root_ui};
 use crate::report::cap_comparison::{CapComparison, compare_cap};
 use crate::report::format::metric_value;
 use crate::report::key_decisions::{DecisionEffect, key_decisions};
@@ -27,6 +27,7 @@ pub(super) fn plugin(app: &mut App) {
 fn debrief_ui(
     mut contexts: EguiContexts,
     mut actions: MessageWriter<UiAction>,
+    mut notice: ResMut<Notice>,
     session: Option<Res<ActiveSession>>,
     mut effects: Local<Option<(usize, Vec<DecisionEffect>)>>,
     mut cap: Local<Option<(usize, Option<CapComparison>)>>,
@@ -49,6 +50,15 @@ fn debrief_ui(
         ui.horizontal(|ui| {
             if ui.button("Title").clicked() {
                 actions.write(UiAction::BackToTitle);
+            }
+            if ui
+                .button("Export 3-slide debrief")
+                .on_hover_text(
+                    "Problem → Decision → Measured result: a PDF, three PNGs and Markdown, for a presentation round.",
+                )
+                .clicked()
+            {
+                actions.write(UiAction::ExportDebrief);
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if primary_button(ui, "Campaign ▶").clicked() {
@@ -114,6 +124,7 @@ fn debrief_ui(
             }
         });
     egui::CentralPanel::default().show(&mut root, |ui| {
+        notice_banner(ui, &mut notice);
         card(ui, "The decisions that moved your result most", |ui| {
             ui.label(
                 RichText::new("Each was undone on its own and the run replayed with the same seed.")
