@@ -11,6 +11,7 @@
 //! reaches the reference's: the scenario would then reward pulling one lever, and
 //! the report says so.
 
+use super::percentile;
 use crate::report::format::money;
 use crate::sim::Scenario;
 use crate::sim::decisions::{DecisionError, PartialDecisions};
@@ -74,6 +75,9 @@ impl Default for BalanceOptions {
         }
     }
 }
+
+/// Column widths of the terminal table.
+const TABLE_WIDTHS: [usize; 11] = [24, 11, 5, 6, 6, 6, 6, 8, 8, 12, 8];
 
 /// One contender's results over its runs.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -168,15 +172,6 @@ fn play(scenario: &Arc<Scenario>, policy: Box<dyn Policy>, seed: u64) -> Result<
     })
 }
 
-/// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = (p * sorted.len() as f64).ceil().max(1.0) as usize;
-    sorted[rank.min(sorted.len()) - 1]
-}
-
 fn summarise(name: &str, kind: Kind, outcomes: &[Outcome]) -> ContenderResult {
     let n = outcomes.len().max(1) as f64;
     let mut scores: Vec<f64> = outcomes.iter().map(|o| o.score).collect();
@@ -186,9 +181,9 @@ fn summarise(name: &str, kind: Kind, outcomes: &[Outcome]) -> ContenderResult {
         kind,
         runs: outcomes.len(),
         score_mean: scores.iter().sum::<f64>() / n,
-        score_p10: percentile(&scores, 0.10),
-        score_p50: percentile(&scores, 0.50),
-        score_p90: percentile(&scores, 0.90),
+        score_p10: percentile(&scores, 0.10).unwrap_or(0.0),
+        score_p50: percentile(&scores, 0.50).unwrap_or(0.0),
+        score_p90: percentile(&scores, 0.90).unwrap_or(0.0),
         all_objectives_met: outcomes.iter().filter(|o| o.all_met).count() as f64 / n,
         objectives_met: outcomes.iter().map(|o| o.met_share).sum::<f64>() / n,
         net_profit_mean: outcomes.iter().map(|o| o.net_profit).sum::<f64>() / n,
@@ -269,20 +264,7 @@ impl BalanceReport {
         t += "| strategy | kind | runs | score mean | P10 | P50 | P90 | all objectives met | objectives met | net profit (mean) | bankrupt |\n";
         t += "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
         for r in &self.results {
-            t += &format!(
-                "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.0}% | {:.0}% | {} | {:.0}% |\n",
-                r.name,
-                kind_name(r.kind),
-                r.runs,
-                r.score_mean,
-                r.score_p10,
-                r.score_p50,
-                r.score_p90,
-                r.all_objectives_met * 100.0,
-                r.objectives_met * 100.0,
-                money(&self.currency, r.net_profit_mean),
-                r.bankrupt * 100.0
-            );
+            t += &format!("| {} |\n", self.cells(r).join(" | "));
         }
         t += "\n";
         t += &self.verdict();
@@ -305,24 +287,42 @@ impl BalanceReport {
             "STRATEGY", "KIND", "RUNS", "MEAN", "P10", "P50", "P90", "ALL MET", "MET", "PROFIT", "BANKRUPT"
         );
         for r in &self.results {
-            t += &format!(
-                "{:<24} {:<11} {:>5} {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>7.0}% {:>7.0}% {:>12} {:>7.0}%\n",
-                r.name,
-                kind_name(r.kind),
-                r.runs,
-                r.score_mean,
-                r.score_p10,
-                r.score_p50,
-                r.score_p90,
-                r.all_objectives_met * 100.0,
-                r.objectives_met * 100.0,
-                money(&self.currency, r.net_profit_mean),
-                r.bankrupt * 100.0
-            );
+            let row: Vec<String> = self
+                .cells(r)
+                .iter()
+                .zip(TABLE_WIDTHS)
+                .enumerate()
+                .map(|(i, (cell, w))| {
+                    if i < 2 {
+                        format!("{cell:<w$}")
+                    } else {
+                        format!("{cell:>w$}")
+                    }
+                })
+                .collect();
+            t += &row.join(" ");
+            t += "\n";
         }
         t += "Score out of 100 (the scenario's scorecard); ALL MET = runs meeting every objective; MET = objectives met.\n\n";
         t += &self.verdict();
         t
+    }
+
+    /// One contender's figures as text, in the tables' column order.
+    fn cells(&self, r: &ContenderResult) -> [String; 11] {
+        [
+            r.name.clone(),
+            kind_name(r.kind).to_string(),
+            r.runs.to_string(),
+            format!("{:.1}", r.score_mean),
+            format!("{:.1}", r.score_p10),
+            format!("{:.1}", r.score_p50),
+            format!("{:.1}", r.score_p90),
+            format!("{:.0}%", r.all_objectives_met * 100.0),
+            format!("{:.0}%", r.objectives_met * 100.0),
+            money(&self.currency, r.net_profit_mean),
+            format!("{:.0}%", r.bankrupt * 100.0),
+        ]
     }
 
     /// Who wins, and whether any trivial extreme dominates.

@@ -9,3 +9,12 @@ pub mod balance;
 pub mod challenge;
 pub mod sensitivity;
 pub mod sweep;
+
+/// Nearest-rank percentile `p` (0..1) of sorted values; `None` when there are none.
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p * sorted.len() as f64).ceil().max(1.0) as usize;
+    Some(sorted[rank.min(sorted.len()) - 1])
+}

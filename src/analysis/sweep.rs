@@ -12,6 +12,7 @@
 //! value that came closest.
 
 use super::address::Address;
+use super::percentile;
 use crate::sim::Scenario;
 use crate::sim::decisions::PartialDecisions;
 use crate::sim::metric::MetricSpec;
@@ -211,15 +212,6 @@ fn one_run(scenario: &Arc<Scenario>, plan: &BasePlan, metrics: &[MetricSpec], se
     Ok(metrics.iter().map(|m| m.evaluate(&rows).unwrap_or(f64::NAN)).collect())
 }
 
-/// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = (p * sorted.len() as f64).ceil().max(1.0) as usize;
-    sorted[rank.min(sorted.len()) - 1]
-}
-
 fn summarise(mut values: Vec<f64>) -> Summary {
     values.retain(|v| v.is_finite());
     values.sort_by(f64::total_cmp);
@@ -230,9 +222,9 @@ fn summarise(mut values: Vec<f64>) -> Summary {
     };
     Summary {
         mean,
-        p10: percentile(&values, 0.10),
-        p50: percentile(&values, 0.50),
-        p90: percentile(&values, 0.90),
+        p10: percentile(&values, 0.10).unwrap_or(f64::NAN),
+        p50: percentile(&values, 0.50).unwrap_or(f64::NAN),
+        p90: percentile(&values, 0.90).unwrap_or(f64::NAN),
     }
 }
 
