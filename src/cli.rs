@@ -540,8 +540,7 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
 }
 
 /// The player's decisions for a whole run of `scenario`, from a log or a strategy,
-/// played in the core (so a scripted game can feed them to the UI), and the seed.
-#[cfg(feature = "gui")]
+/// played in the core (for the scripted game and the debrief slides), and the seed.
 fn planned_decisions(
     scenario: &Arc<Scenario>,
     seed: Option<u64>,
@@ -967,13 +966,7 @@ fn debrief(
         None => {
             let arg = scenario_arg.ok_or_else(|| CliError::Usage("name a scenario, or give --save FILE".into()))?;
             let scenario = resolve_scenario(arg, None)?;
-            let (policy, seed) = player_policy(&scenario, seed, strategy, decisions)?;
-            let output = run(scenario.clone(), seed, &mut [policy], None)?;
-            let played = output
-                .decisions
-                .into_iter()
-                .filter_map(|d| d.into_iter().next())
-                .collect();
+            let (played, seed) = planned_decisions(&scenario, seed, strategy, decisions)?;
             (scenario, played, seed)
         }
     };
