@@ -9,7 +9,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use thin_margin::analysis::address::Address;
-use thin_margin::analysis::sweep::{BasePlan, Range, SweepSpec, Vary, goal_seek, sweep};
+use thin_margin::analysis::sweep::{BasePlan, GoalSpec, Range, SweepSpec, Vary, goal_seek, sweep};
 use thin_margin::scenario::load_scenario;
 use thin_margin::sim::metric::MetricSpec;
 
@@ -41,16 +41,21 @@ fn bench_sweeps(c: &mut Criterion) {
             .build()
             .unwrap_or_else(|e| panic!("{e}"));
         group.bench_function(format!("first-phone-10k-runs/{threads}-thread"), |b| {
-            b.iter(|| pool.install(|| sweep(&s, &spec, &|_| {}, &never).unwrap_or_else(|e| panic!("{e}"))))
+            b.iter(|| pool.install(|| sweep(&s, &spec, &|_, _| {}, &never).unwrap_or_else(|e| panic!("{e}"))))
         });
     }
-    let plan = BasePlan::Log(s.reference.clone());
-    let range = Range::parse("1600..2400").unwrap_or_else(|e| panic!("{e}"));
+    let seek = GoalSpec {
+        plan: BasePlan::Log(s.reference.clone()),
+        name: "q1.flagship.price".into(),
+        address,
+        range: Range::parse("1600..2400").unwrap_or_else(|e| panic!("{e}")),
+        metric,
+        target: 2.0e9,
+        runs: 20,
+        first_seed: 0,
+    };
     group.bench_function("goal-seek-launch-price-20-seeds", |b| {
-        b.iter(|| {
-            goal_seek(&s, &plan, "q1.flagship.price", &address, range, &metric, 2.0e9, 20, 0)
-                .unwrap_or_else(|e| panic!("{e}"))
-        })
+        b.iter(|| goal_seek(&s, &seek, &|_, _| {}, &never).unwrap_or_else(|e| panic!("{e}")))
     });
     group.finish();
 }

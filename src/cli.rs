@@ -426,8 +426,17 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             } else {
                 runs
             };
-            let found = sweep::goal_seek(&scenario, &plan, name, &address, range, &metric, value, runs, seed)
-                .map_err(CliError::Usage)?;
+            let spec = sweep::GoalSpec {
+                plan,
+                name: name.to_string(),
+                address,
+                range,
+                metric,
+                target: value,
+                runs,
+                first_seed: seed,
+            };
+            let found = with_progress(|progress, cancel| sweep::goal_seek(&scenario, &spec, progress, cancel))?;
             write_out(out, &goal_seek_text(&scenario, &found, no_noise, runs))
         }
         Command::Sensitivity {
@@ -450,7 +459,9 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             };
             let metric = parse_metric(&metric)?;
             let spread = parse_spread(&spread)?;
-            let t = sensitivity::tornado(&scenario, &plan, &metric, spread, runs, seed).map_err(CliError::Usage)?;
+            let t = with_progress(|progress, cancel| {
+                sensitivity::tornado(&scenario, &plan, &metric, spread, runs, seed, progress, cancel)
+            })?;
             if let Some(path) = chart {
                 Chart::Tornado(&t, top)
                     .save(&path)
@@ -702,6 +713,30 @@ fn parse_metric(text: &str) -> Result<MetricSpec, CliError> {
     })
 }
 
+/// Runs a long analysis with a progress bar on a terminal (runs done of the total);
+/// Ctrl-C stops it cleanly with a message saying how far it got.
+fn with_progress<T>(
+    work: impl FnOnce(sweep::Progress, &std::sync::atomic::AtomicBool) -> Result<T, sweep::SweepError>,
+) -> Result<T, CliError> {
+    static CANCEL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    // A second handler cannot be set in the same process (tests call this twice): fine.
+    let _ = ctrlc::set_handler(|| CANCEL.store(true, std::sync::atomic::Ordering::Relaxed));
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let result = work(
+        &|done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        },
+        &CANCEL,
+    );
+    bar.finish_and_clear();
+    result.map_err(|e| CliError::Usage(e.to_string()))
+}
+
 /// Runs a sweep with a progress bar on a terminal; Ctrl-C stops it cleanly.
 fn run_sweep(
     scenario: &Scenario,
@@ -717,17 +752,7 @@ fn run_sweep(
             sweep::MAX_RUNS
         )));
     }
-    static CANCEL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    // A second handler cannot be set in the same process (tests call this twice): fine.
-    let _ = ctrlc::set_handler(|| CANCEL.store(true, std::sync::atomic::Ordering::Relaxed));
-    let bar = indicatif::ProgressBar::new(total);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let result = sweep::sweep(scenario, spec, &|n| bar.set_position(n as u64), &CANCEL);
-    bar.finish_and_clear();
-    let result = result.map_err(|e| CliError::Usage(e.to_string()))?;
+    let result = with_progress(|progress, cancel| sweep::sweep(scenario, spec, progress, cancel))?;
     if let Some(path) = chart {
         Chart::Sweep(&result)
             .save(path)

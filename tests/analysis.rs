@@ -6,7 +6,9 @@ mod common;
 
 use std::sync::atomic::AtomicBool;
 use thin_margin::analysis::address::{Address, with_share};
-use thin_margin::analysis::sweep::{BasePlan, MAX_RUNS, Range, SweepError, SweepSpec, Vary, goal_seek, sweep};
+use thin_margin::analysis::sweep::{
+    BasePlan, GoalSpec, MAX_RUNS, Range, SweepError, SweepSpec, Vary, goal_seek, sweep,
+};
 use thin_margin::sim::metric::MetricSpec;
 use thin_margin::sim::run::run;
 use thin_margin::sim::strategies::Strategy;
@@ -31,7 +33,7 @@ fn price_sweep(values: Vec<f64>, runs: u32) -> SweepSpec {
 fn a_sweep_point_at_the_plans_own_value_matches_plain_runs() {
     let s = common::scenario("first-phone");
     let never = AtomicBool::new(false);
-    let result = sweep(&s, &price_sweep(vec![1999.0], 4), &|_| {}, &never).expect("sweep");
+    let result = sweep(&s, &price_sweep(vec![1999.0], 4), &|_, _| {}, &never).expect("sweep");
     let mean: f64 = (3..7)
         .map(|seed| {
             let mut p = vec![Strategy::Reference.policy(&s)];
@@ -60,8 +62,8 @@ fn sweeps_are_the_same_on_one_thread_or_two_and_move_with_the_parameter() {
     let never = AtomicBool::new(false);
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
     let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("pool");
-    let a = one.install(|| sweep(&s, &spec, &|_| {}, &never)).expect("sweep");
-    let b = two.install(|| sweep(&s, &spec, &|_| {}, &never)).expect("sweep");
+    let a = one.install(|| sweep(&s, &spec, &|_, _| {}, &never)).expect("sweep");
+    let b = two.install(|| sweep(&s, &spec, &|_, _| {}, &never)).expect("sweep");
     assert_eq!(a, b);
     assert_eq!(a.points.len(), 5);
     // Deeper cuts beyond the safe cut raise the defect rate.
@@ -74,7 +76,7 @@ fn sweeps_are_the_same_on_one_thread_or_two_and_move_with_the_parameter() {
 fn a_cancelled_sweep_stops_and_says_so() {
     let s = common::scenario("first-phone");
     let cancelled = AtomicBool::new(true);
-    let err = sweep(&s, &price_sweep(vec![1799.0, 1999.0], 3), &|_| {}, &cancelled).expect_err("cancelled");
+    let err = sweep(&s, &price_sweep(vec![1799.0, 1999.0], 3), &|_, _| {}, &cancelled).expect_err("cancelled");
     assert!(matches!(err, SweepError::Cancelled { done: 0, total: 6 }), "{err:?}");
 }
 
@@ -85,13 +87,28 @@ fn goal_seek_meets_a_reachable_target_and_names_the_closest_value_otherwise() {
     let address = Address::parse("q1.flagship.price", &s).expect("address");
     let metric = MetricSpec::parse("net_profit@sum").expect("metric");
     let range = Range::parse("1600..2400").expect("range");
-    let g = goal_seek(&s, &plan, "q1.flagship.price", &address, range, &metric, 2.0e9, 5, 0).expect("seek");
+    let never = AtomicBool::new(false);
+    let spec = |target: f64| GoalSpec {
+        plan: plan.clone(),
+        name: "q1.flagship.price".into(),
+        address: address.clone(),
+        range,
+        metric: metric.clone(),
+        target,
+        runs: 5,
+        first_seed: 0,
+    };
+    let g = goal_seek(&s, &spec(2.0e9), &|_, _| {}, &never).expect("seek");
     let x = g.found.expect("reachable");
     assert!((1600.0..=2400.0).contains(&x));
     assert!((g.metric_at_closest - 2.0e9).abs() <= 2.0e6, "{g:?}");
-    let far = goal_seek(&s, &plan, "q1.flagship.price", &address, range, &metric, 9.0e9, 5, 0).expect("seek");
+    let far = goal_seek(&s, &spec(9.0e9), &|_, _| {}, &never).expect("seek");
     assert_eq!(far.found, None);
     assert_eq!(far.closest, 2400.0);
+    // Stopped before it starts: nothing is run.
+    let stop = AtomicBool::new(true);
+    let err = goal_seek(&s, &spec(2.0e9), &|_, _| {}, &stop).expect_err("cancelled");
+    assert!(matches!(err, SweepError::Cancelled { done: 0, .. }), "{err:?}");
 }
 
 #[test]
@@ -113,13 +130,13 @@ fn bad_sweep_input_is_refused_with_the_closest_names() {
     let spec = price_sweep(vec![1999.0; 1000], 20_000);
     assert!(spec.total_runs() > MAX_RUNS);
     let never = AtomicBool::new(false);
-    let err = sweep(&s, &spec, &|_| {}, &never).expect_err("too many");
+    let err = sweep(&s, &spec, &|_, _| {}, &never).expect_err("too many");
     assert!(err.to_string().contains("at most 10000000"), "{err}");
     // A reactive strategy cannot have its decisions varied.
     let mut spec = price_sweep(vec![1999.0], 1);
     spec.plan = BasePlan::Strategy(Strategy::CostPlus { markup: 0.3 });
     assert!(
-        sweep(&s, &spec, &|_| {}, &never)
+        sweep(&s, &spec, &|_, _| {}, &never)
             .expect_err("strategy")
             .to_string()
             .contains("decision log")
@@ -145,8 +162,26 @@ fn the_tornado_ranks_parameters_by_their_effect_and_moves_both_ways() {
     use thin_margin::analysis::sensitivity::tornado;
     let s = common::scenario("camera-bom");
     let metric = MetricSpec::parse("net_profit@sum").expect("metric");
-    let t = tornado(&s, &s.reference, &metric, 0.1, 3, 0).expect("tornado");
+    let never = AtomicBool::new(false);
+    let counted = std::sync::Mutex::new((0, 0));
+    let t = tornado(
+        &s,
+        &s.reference,
+        &metric,
+        0.1,
+        3,
+        0,
+        &|done, total| {
+            let mut c = counted.lock().expect("lock");
+            *c = (c.0.max(done), total);
+        },
+        &never,
+    )
+    .expect("tornado");
     assert!(t.bars.len() > 20, "{} bars", t.bars.len());
+    // Progress reaches the total: the base and two variants per bar, three seeds each.
+    let (done, total) = *counted.lock().expect("lock");
+    assert_eq!((done, total), (3 * (1 + 2 * t.bars.len()), 3 * (1 + 2 * t.bars.len())));
     let swings: Vec<f64> = t.bars.iter().map(|b| b.swing(t.base)).collect();
     assert!(swings.windows(2).all(|w| w[0] >= w[1]), "not sorted");
     // Price is a first-order lever of profit for a ¥199 camera.
@@ -155,7 +190,10 @@ fn the_tornado_ranks_parameters_by_their_effect_and_moves_both_ways() {
         "{:?}",
         t.bars.iter().take(5).map(|b| &b.param).collect::<Vec<_>>()
     );
-    assert!(tornado(&s, &s.reference, &metric, 0.0, 3, 0).is_err());
+    assert!(tornado(&s, &s.reference, &metric, 0.0, 3, 0, &|_, _| {}, &never).is_err());
+    let stop = AtomicBool::new(true);
+    let err = tornado(&s, &s.reference, &metric, 0.1, 3, 0, &|_, _| {}, &stop).expect_err("cancelled");
+    assert!(matches!(err, SweepError::Cancelled { done: 0, .. }), "{err:?}");
 }
 
 #[test]
@@ -222,7 +260,7 @@ fn charts_are_written_as_png_or_svg_with_their_titles() {
     use thin_margin::chart::{Chart, SIZE};
     let s = common::scenario("first-phone");
     let never = AtomicBool::new(false);
-    let result = sweep(&s, &price_sweep(vec![1799.0, 1999.0, 2199.0], 2), &|_| {}, &never).expect("sweep");
+    let result = sweep(&s, &price_sweep(vec![1799.0, 1999.0, 2199.0], 2), &|_, _| {}, &never).expect("sweep");
     let dir = std::env::temp_dir().join(format!("thin-margin-charts-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let png = dir.join("sweep.png");
@@ -234,7 +272,17 @@ fn charts_are_written_as_png_or_svg_with_their_titles() {
     let height = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
     assert_eq!((width, height), SIZE);
     let metric = MetricSpec::parse("net_profit@sum").expect("metric");
-    let t = tornado(&s, &s.reference, &metric, 0.1, 2, 0).expect("tornado");
+    let t = tornado(
+        &s,
+        &s.reference,
+        &metric,
+        0.1,
+        2,
+        0,
+        &|_, _| {},
+        &AtomicBool::new(false),
+    )
+    .expect("tornado");
     let svg = dir.join("tornado.svg");
     Chart::Tornado(&t, 10).save(&svg).expect("svg");
     let text = std::fs::read_to_string(&svg).expect("svg text");

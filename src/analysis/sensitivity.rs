@@ -7,6 +7,7 @@
 //! whole-number fields a fractional value cannot fill and variants the model refuses.
 
 use super::address::{Address, all_addresses};
+use super::sweep::{Progress, SweepError};
 use crate::sim::Scenario;
 use crate::sim::decisions::PartialDecisions;
 use crate::sim::metric::MetricSpec;
@@ -15,6 +16,7 @@ use crate::sim::strategies::LogPolicy;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// One bar of the tornado.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -60,7 +62,9 @@ fn mean_metric(
     Some(total / f64::from(runs.max(1)))
 }
 
-/// The tornado of `metric` for `plan` (a decision log) in `scenario`.
+/// The tornado of `metric` for `plan` (a decision log) in `scenario`. `progress`
+/// counts runs (the base and two variants per parameter, `runs` seeds each); setting
+/// `cancel` stops it with [`SweepError::Cancelled`].
 pub fn tornado(
     scenario: &Scenario,
     plan: &[PartialDecisions],
@@ -68,37 +72,74 @@ pub fn tornado(
     spread: f64,
     runs: u32,
     first_seed: u64,
-) -> Result<Tornado, String> {
+    progress: Progress,
+    cancel: &AtomicBool,
+) -> Result<Tornado, SweepError> {
     if !(spread > 0.0 && spread < 1.0) {
-        return Err(format!(
+        return Err(SweepError::Invalid(format!(
             "the spread must be between 0% and 100%, found {}%",
             spread * 100.0
-        ));
+        )));
     }
-    let base_scenario = Arc::new(scenario.clone());
-    let base = mean_metric(&base_scenario, plan, metric, runs, first_seed)
-        .ok_or_else(|| "the plan itself is refused by the model or the metric has no value".to_string())?;
-    let names = all_addresses(scenario);
-    let mut bars: Vec<Bar> = names
-        .par_iter()
+    // Every parameter with a value to move, and its two variants.
+    let variants: Vec<(
+        String,
+        f64,
+        Arc<Scenario>,
+        Vec<PartialDecisions>,
+        Arc<Scenario>,
+        Vec<PartialDecisions>,
+    )> = all_addresses(scenario)
+        .into_iter()
         .filter_map(|name| {
-            let address = Address::parse(name, scenario).ok()?;
+            let address = Address::parse(&name, scenario).ok()?;
             let base_value = address.current(scenario, plan).ok()?;
             if base_value == 0.0 {
                 return None;
             }
             let (s_low, p_low) = address.scaled(scenario, plan, 1.0 - spread).ok()?;
             let (s_high, p_high) = address.scaled(scenario, plan, 1.0 + spread).ok()?;
-            let low = mean_metric(&Arc::new(s_low), &p_low, metric, runs, first_seed)?;
-            let high = mean_metric(&Arc::new(s_high), &p_high, metric, runs, first_seed)?;
+            Some((name, base_value, Arc::new(s_low), p_low, Arc::new(s_high), p_high))
+        })
+        .collect();
+    let runs = runs.max(1);
+    let total = (1 + 2 * variants.len()) * runs as usize;
+    let done = AtomicUsize::new(0);
+    let measure = |s: &Arc<Scenario>, p: &[PartialDecisions]| -> Option<f64> {
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let m = mean_metric(s, p, metric, runs, first_seed);
+        progress(done.fetch_add(runs as usize, Ordering::Relaxed) + runs as usize, total);
+        m
+    };
+    let cancelled = || SweepError::Cancelled {
+        done: done.load(Ordering::Relaxed),
+        total,
+    };
+    let base = measure(&Arc::new(scenario.clone()), plan);
+    if cancel.load(Ordering::Relaxed) {
+        return Err(cancelled());
+    }
+    let base = base.ok_or_else(|| {
+        SweepError::Invalid("the plan itself is refused by the model or the metric has no value".into())
+    })?;
+    let mut bars: Vec<Bar> = variants
+        .par_iter()
+        .filter_map(|(name, base_value, s_low, p_low, s_high, p_high)| {
+            let low = measure(s_low, p_low)?;
+            let high = measure(s_high, p_high)?;
             Some(Bar {
                 param: name.clone(),
-                base_value,
+                base_value: *base_value,
                 low,
                 high,
             })
         })
         .collect();
+    if cancel.load(Ordering::Relaxed) {
+        return Err(cancelled());
+    }
     bars.sort_by(|a, b| b.swing(base).total_cmp(&a.swing(base)).then(a.param.cmp(&b.param)));
     Ok(Tornado {
         scenario: scenario.id.clone(),

@@ -23,6 +23,9 @@ use serde::Serialize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+/// Called with (runs finished so far, runs in all) as work completes, from any thread.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
 /// The most runs one sweep may ask for.
 pub const MAX_RUNS: u64 = 10_000_000;
 
@@ -142,7 +145,7 @@ pub struct SweepResult {
     pub points: Vec<Point>,
 }
 
-/// Why a sweep stopped.
+/// Why a sweep, goal seek or tornado stopped.
 #[derive(Debug, PartialEq, thiserror::Error)]
 pub enum SweepError {
     #[error("{0}")]
@@ -243,12 +246,12 @@ fn grid(vary: &[Vary]) -> Vec<Vec<f64>> {
     })
 }
 
-/// Runs the sweep. `progress` is called with the number of runs finished so far;
+/// Runs the sweep. `progress` is called with the runs finished so far and the total;
 /// setting `cancel` stops it with [`SweepError::Cancelled`].
 pub fn sweep(
     scenario: &Scenario,
     spec: &SweepSpec,
-    progress: &(dyn Fn(usize) + Sync),
+    progress: Progress,
     cancel: &AtomicBool,
 ) -> Result<SweepResult, SweepError> {
     if spec.vary.is_empty() || spec.vary.len() > 2 {
@@ -282,7 +285,7 @@ pub fn sweep(
             }
             let (s, plan) = &variants[p];
             let out = one_run(s, plan, &spec.metrics, spec.first_seed + r);
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, jobs.len());
             Some(out)
         })
         .collect();
@@ -341,34 +344,70 @@ pub struct GoalSeek {
     pub evaluations: usize,
 }
 
-/// Finds the value of `vary` (within `range`) at which `metric`'s expected value over
-/// `runs` seeds meets `target` (within a thousandth of the range or of the target).
-#[allow(clippy::too_many_arguments)]
+/// Most bisection steps after the scan.
+const BISECTION_STEPS: usize = 40;
+
+/// What goal seek looks for: `metric`'s expected value over `runs` seeds from
+/// `first_seed` meeting `target` as `address` (named `name`) moves within `range`.
+#[derive(Clone, Debug)]
+pub struct GoalSpec {
+    pub plan: BasePlan,
+    pub name: String,
+    pub address: Address,
+    pub range: Range,
+    pub metric: MetricSpec,
+    pub target: f64,
+    pub runs: u32,
+    pub first_seed: u64,
+}
+
+/// Finds the value of the parameter (within the range) at which the metric's expected
+/// value meets the target (within a thousandth of the range or of the target).
+/// `progress` counts runs against the most goal seek can need (it usually stops sooner).
 pub fn goal_seek(
     scenario: &Scenario,
-    plan: &BasePlan,
-    name: &str,
-    address: &Address,
-    range: Range,
-    metric: &MetricSpec,
-    target: f64,
-    runs: u32,
-    first_seed: u64,
-) -> Result<GoalSeek, String> {
-    let runs = runs.max(1);
+    spec: &GoalSpec,
+    progress: Progress,
+    cancel: &AtomicBool,
+) -> Result<GoalSeek, SweepError> {
+    let GoalSpec {
+        plan,
+        name,
+        address,
+        range,
+        metric,
+        target,
+        runs,
+        first_seed,
+    } = spec;
+    let (range, target, first_seed) = (*range, *target, *first_seed);
+    let runs = (*runs).max(1);
+    let most = (DEFAULT_POINTS + BISECTION_STEPS) * runs as usize;
+    let done = AtomicUsize::new(0);
     let mut evaluations = 0;
-    let mut f = |x: f64| -> Result<f64, String> {
+    let mut f = |x: f64| -> Result<f64, SweepError> {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(SweepError::Cancelled {
+                done: done.load(Ordering::Relaxed),
+                total: most,
+            });
+        }
         evaluations += 1;
         let vary = [Vary {
             name: name.to_string(),
             address: address.clone(),
             values: vec![x],
         }];
-        let (s, p) = variant(scenario, plan, &vary, &[x])?;
+        let (s, p) = variant(scenario, plan, &vary, &[x]).map_err(SweepError::Invalid)?;
         let values: Vec<f64> = (0..u64::from(runs))
             .into_par_iter()
-            .map(|r| one_run(&s, &p, std::slice::from_ref(metric), first_seed + r).map(|v| v[0]))
-            .collect::<Result<_, _>>()?;
+            .map(|r| {
+                let v = one_run(&s, &p, std::slice::from_ref(metric), first_seed + r).map(|v| v[0]);
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, most);
+                v
+            })
+            .collect::<Result<_, _>>()
+            .map_err(SweepError::Invalid)?;
         Ok(summarise(values).mean)
     };
     let scan = Range {
@@ -398,7 +437,7 @@ pub fn goal_seek(
         found = Some(best.0);
     } else if let Some(w) = bracket {
         let (mut lo, mut hi) = (w[0], w[1]);
-        for _ in 0..40 {
+        for _ in 0..BISECTION_STEPS {
             let mid = 0.5 * (lo.0 + hi.0);
             let y = f(mid)?;
             if gap(y) < gap(best.1) {
@@ -415,6 +454,7 @@ pub fn goal_seek(
         }
         found = Some(best.0);
     }
+    progress(most, most);
     Ok(GoalSeek {
         param: name.to_string(),
         metric: metric.to_string(),
