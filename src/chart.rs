@@ -5,7 +5,7 @@
 //! palette. Drawing happens in memory; only [`Chart::save`] touches the disk.
 
 use crate::analysis::sensitivity::Tornado;
-use crate::analysis::sweep::SweepResult;
+use crate::analysis::sweep::{GoalSeek, SweepResult};
 use crate::report::format::metric_value;
 use crate::report::slides::{Slide, SlideChart};
 use plotters::prelude::*;
@@ -58,6 +58,8 @@ type Drawing<'a, B> = DrawingArea<B, plotters::coord::Shift>;
 pub enum Chart<'a> {
     Sweep(&'a SweepResult),
     Tornado(&'a Tornado, usize),
+    /// Goal seek: the values tried, the target and the value found.
+    GoalSeek(&'a GoalSeek),
 }
 
 impl Chart<'_> {
@@ -70,6 +72,7 @@ impl Chart<'_> {
             Chart::Sweep(r) if r.params.len() == 2 => heatmap(root, r),
             Chart::Sweep(r) => sweep_line(root, r),
             Chart::Tornado(t, top) => tornado(root, t, *top),
+            Chart::GoalSeek(g) => goal_seek(root, g),
         }
     }
 
@@ -107,6 +110,11 @@ impl Chart<'_> {
 
     /// The chart as PNG bytes.
     pub fn to_png(&self) -> Result<Vec<u8>, ChartError> {
+        encode_png(&self.to_rgb()?, SIZE)
+    }
+
+    /// The chart as RGB pixels, [`SIZE`] pixels, row by row (for the game's screens).
+    pub fn to_rgb(&self) -> Result<Vec<u8>, ChartError> {
         register();
         let mut buffer = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
         {
@@ -114,7 +122,7 @@ impl Chart<'_> {
             self.draw(&root)?;
             root.present().map_err(draw_err)?;
         }
-        encode_png(&buffer, SIZE)
+        Ok(buffer)
     }
 }
 
@@ -152,8 +160,9 @@ fn y_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     if hi - lo < 1e-12 {
         hi = lo + 1.0;
     }
+    // Headroom above the data for the legend in the upper left.
     let pad = 0.08 * (hi - lo);
-    (if lo < 0.0 { lo - pad } else { lo }, hi + pad)
+    (if lo < 0.0 { lo - pad } else { lo }, hi + 2.5 * pad)
 }
 
 fn sweep_line<DB: DrawingBackend>(root: &Drawing<'_, DB>, r: &SweepResult) -> Result<(), ChartError>
@@ -191,7 +200,7 @@ where
         .bold_line_style(GRID)
         .axis_style(TEXT)
         .label_style(label_style(20))
-        .x_desc(r.params[0].clone())
+        .x_desc(param_axis(&r.params[0]))
         .y_desc(format!("{metric} ({})", unit_of(&metric)))
         .x_label_formatter(&|v| short(*v))
         .y_label_formatter(&move |v| metric_value(&m, *v))
@@ -266,8 +275,8 @@ where
         .disable_mesh()
         .axis_style(TEXT)
         .label_style(label_style(18))
-        .x_desc(r.params[0].clone())
-        .y_desc(r.params[1].clone())
+        .x_desc(param_axis(&r.params[0]))
+        .y_desc(param_axis(&r.params[1]))
         .x_labels(xs.len().min(12))
         .y_labels(ys.len().min(12))
         .x_label_formatter(&move |v| segment(v).and_then(|i| xl.get(i)).map_or(String::new(), |v| short(*v)))
@@ -413,6 +422,86 @@ fn short(v: f64) -> String {
         let s = format!("{v:.3}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
+}
+
+/// A varied parameter with its unit, for an axis title: `q1.flagship.price (¥)`.
+/// Decisions have known units; a model parameter is named as it is written.
+fn param_axis(name: &str) -> String {
+    let decision = name.starts_with("all.") || name.starts_with('q');
+    let field = name.rsplit('.').next().unwrap_or("");
+    let unit = match field {
+        _ if !decision => return name.to_string(),
+        "price" | "mitigation" | "community" | "paid_traffic" | "rnd" => "¥",
+        "production" => "units",
+        "stores" => "stores",
+        _ => "share, 0–1",
+    };
+    format!("{name} ({unit})")
+}
+
+fn goal_seek<DB: DrawingBackend>(root: &Drawing<'_, DB>, g: &GoalSeek) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let metric = g.metric.clone();
+    let xs: Vec<f64> = g.samples.iter().map(|s| s.0).collect();
+    let x0 = xs.first().copied().unwrap_or(0.0);
+    let x1 = xs.last().copied().unwrap_or(1.0).max(x0 + 1e-9);
+    let (y0, y1) = y_range(g.samples.iter().map(|s| s.1).chain([g.target]));
+    let mut chart = ChartBuilder::on(root)
+        .caption(format!("Goal seek: {metric} against {}", g.param), title_style(30))
+        .margin(24)
+        .x_label_area_size(70)
+        .y_label_area_size(130)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(draw_err)?;
+    let m = metric.clone();
+    chart
+        .configure_mesh()
+        .light_line_style(GRID.mix(0.4))
+        .bold_line_style(GRID)
+        .axis_style(TEXT)
+        .label_style(label_style(20))
+        .x_desc(param_axis(&g.param))
+        .y_desc(format!("{metric}, mean over the seeds ({})", unit_of(&metric)))
+        .x_label_formatter(&|v| short(*v))
+        .y_label_formatter(&move |v| metric_value(&m, *v))
+        .draw()
+        .map_err(draw_err)?;
+    chart
+        .draw_series(LineSeries::new(g.samples.iter().copied(), ACCENT.stroke_width(3)))
+        .map_err(draw_err)?
+        .label("values tried")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], ACCENT.stroke_width(3)));
+    chart
+        .draw_series(g.samples.iter().map(|&p| Circle::new(p, 4, ACCENT.filled())))
+        .map_err(draw_err)?;
+    chart
+        .draw_series(LineSeries::new(
+            [(x0, g.target), (x1, g.target)],
+            BETTER.stroke_width(2),
+        ))
+        .map_err(draw_err)?
+        .label(format!("target {}", metric_value(&metric, g.target)))
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BETTER.stroke_width(2)));
+    let (x, label, colour) = match g.found {
+        Some(x) => (x, format!("found {}", short(x)), TEXT),
+        None => (g.closest, format!("closest {} (out of reach)", short(g.closest)), WORSE),
+    };
+    chart
+        .draw_series(LineSeries::new([(x, y0), (x, y1)], colour.stroke_width(2)))
+        .map_err(draw_err)?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2)));
+    chart
+        .configure_series_labels()
+        .background_style(BACKGROUND.mix(0.9))
+        .border_style(GRID)
+        .label_font(label_style(20))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(draw_err)?;
+    Ok(())
 }
 
 /// The unit a metric is shown in, for an axis title.

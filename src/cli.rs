@@ -94,9 +94,18 @@ pub enum Command {
         /// Folder for the screenshots (created if missing).
         #[arg(long)]
         screenshots: PathBuf,
-        /// Also measure frame times (an empty window, the decision and report screens) into this file.
+        /// Also measure frame times (an empty window, the decision and report screens, and
+        /// the Analysis screen while a sweep runs with --analysis) into this file.
         #[arg(long)]
         timings: Option<PathBuf>,
+        /// In the first quarter, open the Analysis screen and run a sweep, a heatmap, goal
+        /// seek and a tornado on the plan (screenshots 09-analysis-*).
+        #[arg(long)]
+        analysis: bool,
+        /// Halfway through, draw a panel challenge and play on under it (screenshot
+        /// 03-challenge-*; the reports and debrief then compare the three plans).
+        #[arg(long)]
+        panel_challenge: bool,
     },
     /// Play a scenario with many strategies and print who wins: the reference plan,
     /// hold, cost-plus, the trivial extremes (max-price, zero-marketing, max-bom-cut),
@@ -538,13 +547,19 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             decisions,
             screenshots,
             timings,
+            analysis,
+            panel_challenge,
         } => play(
             &scenario,
             seed,
             strategy.as_deref(),
             decisions.as_deref(),
             &screenshots,
-            timings,
+            crate::game::script::Extras {
+                timings,
+                analysis,
+                panel_challenge,
+            },
             out,
         ),
     }
@@ -577,7 +592,7 @@ fn play(
     strategy: Option<&str>,
     decisions: Option<&Path>,
     screenshots: &Path,
-    timings: Option<PathBuf>,
+    extras: crate::game::script::Extras,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let path = scenario_path(scenario_arg, None)?;
@@ -596,7 +611,7 @@ fn play(
             seed,
             decisions: planned,
             screenshots: screenshots.to_path_buf(),
-            timings,
+            extras,
         }),
     })
     .map_err(CliError::Game)?;

@@ -293,3 +293,52 @@ fn charts_are_written_as_png_or_svg_with_their_titles() {
     assert!(Chart::Tornado(&t, 10).save(&dir.join("tornado.jpg")).is_err());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn played_decisions_written_back_as_a_plan_replay_the_same_run() {
+    use thin_margin::sim::decisions::PartialDecisions;
+    use thin_margin::sim::strategies::{LogPolicy, Policy};
+    for (_, s) in common::shipped_scenarios() {
+        let mut p = vec![Strategy::Reference.policy(&s)];
+        let played = run(s.clone(), 5, &mut p, None).expect("run");
+        let plan: Vec<PartialDecisions> = played
+            .decisions
+            .iter()
+            .filter_map(|d| d.first())
+            .map(PartialDecisions::from)
+            .collect();
+        let mut again: Vec<Box<dyn Policy>> = vec![Box::new(LogPolicy::new(plan))];
+        let replayed = run(s.clone(), 5, &mut again, None).expect("replay");
+        assert_eq!(played.player_rows(), replayed.player_rows(), "{}", s.id);
+    }
+}
+
+#[test]
+fn applying_a_found_value_changes_only_that_decision_of_the_quarter_being_decided() {
+    use thin_margin::analysis::address::effective_decisions;
+    let s = common::scenario("first-phone");
+    let plan = s.reference[..2].to_vec();
+    let before = effective_decisions(&s, &plan, 1);
+    let after = Address::parse("q2.flagship.price", &s)
+        .expect("address")
+        .applied(&s, &plan, 1, 1849.0)
+        .expect("applied");
+    assert_eq!(after.skus["flagship"].price, 1849.0);
+    let mut expected = before.clone();
+    expected.skus.get_mut("flagship").expect("sku").price = 1849.0;
+    assert_eq!(after, expected);
+    // Every-quarter addresses apply to the quarter being decided too.
+    let all = Address::parse("all.channels.online", &s).expect("address");
+    let shares = all.applied(&s, &plan, 1, 0.5).expect("applied").channels;
+    assert!((shares[Channel::Online] - 0.5).abs() < 1e-12);
+    // Another quarter's decision, or a market parameter, cannot be applied.
+    let q1 = Address::parse("q1.flagship.price", &s).expect("address");
+    assert!(q1.applied(&s, &plan, 1, 1849.0).expect_err("q1").contains("2011Q"));
+    let market = Address::parse("market.smartphone.price_sensitivity", &s).expect("address");
+    assert!(
+        market
+            .applied(&s, &plan, 1, 1.0)
+            .expect_err("market")
+            .contains("market parameter")
+    );
+}

@@ -404,6 +404,38 @@ impl Address {
     }
 }
 
+impl Address {
+    /// Quarter `q`'s full decisions with this decision set to `value` in `plan` (the
+    /// game's "apply": a value found by a sweep or goal seek written into the quarter
+    /// being decided). Market parameters and other quarters' decisions are refused.
+    pub fn applied(
+        &self,
+        scenario: &Scenario,
+        plan: &[PartialDecisions],
+        q: usize,
+        value: f64,
+    ) -> Result<CompanyDecisions, String> {
+        match self {
+            Address::Scenario { .. } => {
+                Err("a market parameter is not yours to decide: only a decision can be applied".into())
+            }
+            Address::Decision {
+                quarters: Quarters::One(k),
+                ..
+            } if *k != q => Err(format!(
+                "this sets the decision in {}, not in {}, the quarter being decided",
+                scenario.quarter_at(*k as u32),
+                scenario.quarter_at(q as u32)
+            )),
+            Address::Decision { .. } => Ok(effective_decisions(
+                scenario,
+                &self.apply_plan(scenario, plan, value),
+                q,
+            )),
+        }
+    }
+}
+
 /// `t` after `set` changed one field of its JSON form.
 fn patched<T: Serialize + DeserializeOwned>(
     t: &T,

@@ -342,6 +342,9 @@ pub struct GoalSeek {
     pub closest: f64,
     pub metric_at_closest: f64,
     pub evaluations: usize,
+    /// Every value tried and the metric there, in order of value (the scan and the
+    /// bisection), for a chart.
+    pub samples: Vec<(f64, f64)>,
 }
 
 /// Most bisection steps after the scan.
@@ -433,6 +436,7 @@ pub fn goal_seek(
         a.is_finite() && b.is_finite() && (a == 0.0 || a.signum() != b.signum())
     });
     let mut found = None;
+    let mut tried = Vec::new();
     if gap(best.1) <= tolerance {
         found = Some(best.0);
     } else if let Some(w) = bracket {
@@ -440,6 +444,7 @@ pub fn goal_seek(
         for _ in 0..BISECTION_STEPS {
             let mid = 0.5 * (lo.0 + hi.0);
             let y = f(mid)?;
+            tried.push((mid, y));
             if gap(y) < gap(best.1) {
                 best = (mid, y);
             }
@@ -455,6 +460,8 @@ pub fn goal_seek(
         found = Some(best.0);
     }
     progress(most, most);
+    samples.extend(tried);
+    samples.sort_by(|a, b| a.0.total_cmp(&b.0));
     Ok(GoalSeek {
         param: name.to_string(),
         metric: metric.to_string(),
@@ -463,6 +470,7 @@ pub fn goal_seek(
         closest: best.0,
         metric_at_closest: best.1,
         evaluations,
+        samples,
     })
 }
 

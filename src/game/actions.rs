@@ -2,6 +2,7 @@
 //! that does it: start a scenario, end a quarter, move between screens, save, load,
 //! rewind. Screens only send [`UiAction`]s; they never change the run themselves.
 
+use super::analysis::{AnalysisView, plan_of};
 use super::screens::Screen;
 use super::session::ActiveSession;
 use super::theme::UiScale;
@@ -33,6 +34,18 @@ pub enum UiAction {
     SaveSlot,
     /// Write the three-slide debrief of the finished run.
     ExportDebrief,
+    /// Open the Analysis screen (it returns to the screen it was opened from).
+    OpenAnalysis,
+    CloseAnalysis,
+    /// Start a sweep, goal seek or tornado on the run's plan (off the UI thread).
+    RunAnalysis(super::analysis::Request),
+    CancelAnalysis,
+    /// Write a value found by analysis into this quarter's draft (a decision address
+    /// such as `q3.flagship.price`), then show the decisions.
+    ApplyDecision {
+        param: String,
+        value: f64,
+    },
     LoadSave(PathBuf),
     Rewind(usize),
     SetScale(f32),
@@ -51,6 +64,7 @@ pub struct ApplyActions;
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<UiAction>()
         .init_resource::<Notice>()
+        .init_resource::<AnalysisView>()
         .add_systems(Update, apply_actions.in_set(ApplyActions));
 }
 
@@ -65,6 +79,8 @@ fn apply_actions(
     campaign: Res<CampaignInfo>,
     mut exit: MessageWriter<AppExit>,
     mut windows: Query<&mut Window>,
+    state: Res<State<Screen>>,
+    mut analysis: ResMut<AnalysisView>,
 ) {
     for action in actions.read() {
         match action {
@@ -143,6 +159,46 @@ fn apply_actions(
                         (_, None) => "this scenario has no objective to present".into(),
                     },
                 );
+            }
+            UiAction::OpenAnalysis => {
+                analysis.return_to = Some(*state.get());
+                next.set(Screen::Analysis);
+            }
+            UiAction::CloseAnalysis => {
+                // Leaving stops work the player can no longer see.
+                analysis.job = None;
+                next.set(analysis.return_to.take().unwrap_or(Screen::Decisions));
+            }
+            UiAction::RunAnalysis(request) => {
+                let Some(s) = session.as_deref() else { continue };
+                analysis.run(&s.0, request.clone());
+            }
+            UiAction::CancelAnalysis => {
+                if let Some(job) = &analysis.job {
+                    job.cancel();
+                }
+            }
+            UiAction::ApplyDecision { param, value } => {
+                let Some(s) = session.as_deref_mut() else { continue };
+                let s = &mut s.0;
+                let q = s.played.len();
+                let applied = crate::analysis::address::Address::parse(param, &s.scenario)
+                    .and_then(|a| a.applied(&s.scenario, &plan_of(s), q, *value));
+                match applied {
+                    Ok(draft) if !s.is_over() => {
+                        s.draft = draft;
+                        notice.0 = Some(format!(
+                            "Applied from Analysis: {} = {}. The preview shows what it changes.",
+                            super::analysis::param_label(s, param),
+                            super::analysis::param_value(param, *value)
+                        ));
+                        analysis.job = None;
+                        analysis.return_to = None;
+                        next.set(Screen::Decisions);
+                    }
+                    Ok(_) => notice.0 = Some("the run is over: there is no quarter to apply a value to".into()),
+                    Err(why) => notice.0 = Some(format!("cannot apply {param}: {why}")),
+                }
             }
             UiAction::Continue => match profile.saves_dir.as_deref().map(|d| list_saves(d).0) {
                 Some(saves) if !saves.is_empty() => {

@@ -7,6 +7,7 @@
 //! scripted player) send [`actions::UiAction`] messages that one system applies.
 
 pub mod actions;
+pub mod analysis;
 mod charts;
 mod help;
 pub mod screens;

@@ -5,6 +5,7 @@
 //! `thin-margin play` uses it; CI runs it under Xvfb as a visual smoke test.
 
 use super::actions::UiAction;
+use super::analysis::{AnalysisView, Request, Tool};
 use super::screens::Screen;
 use super::session::ActiveSession;
 use crate::sim::decisions::CompanyDecisions;
@@ -21,8 +22,18 @@ pub struct ScriptOptions {
     /// The player's decisions per quarter (from a log or a strategy, played in the core first).
     pub decisions: Vec<CompanyDecisions>,
     pub screenshots: PathBuf,
+    pub extras: Extras,
+}
+
+/// What a scripted run does besides playing its decisions.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
     /// Also measure frame times per screen (and an empty window) into this file.
     pub timings: Option<PathBuf>,
+    /// Visit the Analysis screen in the first quarter: sweep, heatmap, goal seek, tornado.
+    pub analysis: bool,
+    /// Draw a panel challenge halfway through and play on under it.
+    pub panel_challenge: bool,
 }
 
 /// Frames measured per screen when timing.
@@ -61,7 +72,13 @@ struct Script {
     /// The quarter whose draft has been filled in.
     drafted: Option<usize>,
     event_shot_taken: bool,
+    /// The Analysis visit: the next step, and the request sent and awaited.
+    analysis_step: usize,
+    analysis_sent: Option<Request>,
 }
+
+/// The Analysis visit's steps, in order; with --timings a large sweep is timed first.
+const ANALYSIS_STEPS: [&str; 5] = ["timed", "sweep", "heatmap", "goal-seek", "tornado"];
 
 #[derive(Resource, Default)]
 struct ShotDone(bool);
@@ -76,6 +93,8 @@ pub fn plugin(app: &mut App, options: ScriptOptions) {
         waiting_for: None,
         drafted: None,
         event_shot_taken: false,
+        analysis_step: 0,
+        analysis_sent: None,
     })
     .init_resource::<ShotDone>()
     .insert_resource(Timings {
@@ -109,6 +128,7 @@ fn drive(
     mut redraw: MessageWriter<RequestRedraw>,
     mut exit: MessageWriter<AppExit>,
     mut next_state: ResMut<NextState<Screen>>,
+    analysis: Res<AnalysisView>,
 ) {
     // The game idles without input; keep frames coming while the script runs.
     redraw.write(RequestRedraw);
@@ -154,7 +174,7 @@ fn drive(
         timings.first_title_frame = timings.started.map(|s| s.elapsed().as_secs_f64());
     }
     // With --timings: measure an empty window, then the decision and report screens.
-    if script.options.timings.is_some() {
+    if script.options.extras.timings.is_some() {
         let played = session.as_ref().map_or(0, |s| s.0.played.len());
         let measure = match screen {
             Screen::Title if !timings.screens.iter().any(|t| t.0 == "empty window") => {
@@ -243,9 +263,14 @@ fn drive(
                 return;
             }
             let wanted = quarter == 0 || quarter == last_quarter;
-            if !(wanted && shoot(&mut script, format!("03-decisions-{quarter_name}"), &mut done)) {
-                actions.write(UiAction::EndQuarter);
+            if wanted && shoot(&mut script, format!("03-decisions-{quarter_name}"), &mut done) {
+                return;
             }
+            if script.options.extras.analysis && quarter == 0 && script.analysis_step < ANALYSIS_STEPS.len() {
+                actions.write(UiAction::OpenAnalysis);
+                return;
+            }
+            actions.write(UiAction::EndQuarter);
         }
         Screen::Resolution => {
             let has_events = session
@@ -278,7 +303,7 @@ fn drive(
         Screen::Settings => {
             if !shoot(&mut script, "08-settings".into(), &mut done) {
                 info!("scripted play finished: {} screenshots", script.taken.len());
-                if let Some(path) = &script.options.timings {
+                if let Some(path) = &script.options.extras.timings {
                     let mut text = format!(
                         "launch to first title frame: {:.2} s\nscreen, frames, mean frame time (ms), mean time in our UI systems (ms)\n",
                         timings.first_title_frame.unwrap_or(f64::NAN)
@@ -294,8 +319,85 @@ fn drive(
                 exit.write(AppExit::Success);
             }
         }
+        Screen::Analysis => {
+            if analysis.busy() {
+                // With --timings: the frames while the large sweep runs.
+                if script.options.extras.timings.is_some() && script.analysis_step == 0 {
+                    let dt = time.delta_secs_f64();
+                    let ui = std::mem::take(&mut timings.ui_seconds);
+                    let entry = timings
+                        .current
+                        .get_or_insert(("analysis, sweep running".to_string(), 0, 0.0, 0.0));
+                    entry.1 += 1;
+                    entry.2 += dt;
+                    entry.3 += ui;
+                }
+                return;
+            }
+            if let Some(sent) = script.analysis_sent.clone() {
+                if let Some(why) = &analysis.refused {
+                    error!("the Analysis screen refused the scripted {:?}: {why}", sent.tool);
+                    exit.write(AppExit::error());
+                    return;
+                }
+                if analysis.last.as_ref().is_none_or(|f| f.request != sent) {
+                    return;
+                }
+                let step = ANALYSIS_STEPS[script.analysis_step];
+                if step == "timed" {
+                    let finished = timings.current.take();
+                    timings.screens.extend(finished);
+                } else if shoot(&mut script, format!("09-analysis-{step}"), &mut done) {
+                    return;
+                }
+                script.analysis_sent = None;
+                script.analysis_step += 1;
+                return;
+            }
+            if script.analysis_step == 0 && script.options.extras.timings.is_none() {
+                script.analysis_step = 1;
+            }
+            let Some(step) = ANALYSIS_STEPS.get(script.analysis_step) else {
+                actions.write(UiAction::CloseAnalysis);
+                return;
+            };
+            let Some(session) = session.as_ref() else { return };
+            let request = scripted_request(step, &analysis.form, &session.0);
+            script.analysis_sent = Some(request.clone());
+            actions.write(UiAction::RunAnalysis(request));
+        }
         Screen::Blank => {}
     }
+}
+
+/// The scripted player's request for one step of the Analysis visit, starting from
+/// the screen's own defaults (this quarter's price of the first product, ±25%,
+/// against the first objective's metric and target).
+fn scripted_request(step: &str, form: &Request, session: &crate::save::session::Session) -> Request {
+    let sku = session.draft.skus.keys().next().cloned().unwrap_or_default();
+    let mut r = form.clone();
+    match step {
+        "timed" => {
+            r.points = 21;
+            r.runs = 2000;
+        }
+        "sweep" => r.runs = 100,
+        "heatmap" => {
+            r.points = 9;
+            r.runs = 10;
+            r.param2 = Some((format!("q1.{sku}.bom_cut"), 0.0, 0.3));
+        }
+        "goal-seek" => {
+            r.tool = Tool::GoalSeek;
+            r.runs = 20;
+        }
+        _ => {
+            r.tool = Tool::Tornado;
+            r.metric = "net_profit@sum".into();
+            r.runs = 4;
+        }
+    }
+    r
 }
 
 /// Checks the screenshots of a scripted run: at least one of each screen, each

@@ -105,6 +105,36 @@ pub struct PartialDecisions {
     pub rnd: Option<f64>,
 }
 
+impl From<&CompanyDecisions> for PartialDecisions {
+    /// A log entry that sets every decision (a played quarter written back as a plan).
+    fn from(d: &CompanyDecisions) -> PartialDecisions {
+        PartialDecisions {
+            skus: d
+                .skus
+                .iter()
+                .map(|(id, s)| {
+                    let entry = PartialSkuDecision {
+                        price: Some(s.price),
+                        bom_cut: Some(s.bom_cut),
+                        mitigation: Some(s.mitigation),
+                        production: Some(s.production),
+                    };
+                    (id.clone(), entry)
+                })
+                .collect(),
+            launch: d.launch.clone(),
+            retire: d.retire.clone(),
+            channels: Some(d.channels),
+            stores: Some(d.stores),
+            dealer_margin: Some(d.dealer_margin),
+            community: Some(d.community),
+            paid_traffic: Some(d.paid_traffic),
+            monetisation: Some(d.monetisation),
+            rnd: Some(d.rnd),
+        }
+    }
+}
+
 impl CompanyDecisions {
     /// These decisions with `change` applied: the carry-over rule of decision logs.
     /// `list_price` gives the starting price of a SKU seen for the first time.

@@ -60,6 +60,13 @@ fn debrief_ui(
             {
                 actions.write(UiAction::ExportDebrief);
             }
+            if ui
+                .button("Analysis…")
+                .on_hover_text("Sweep, goal seek or tornado on the plan you played: what else would have worked?")
+                .clicked()
+            {
+                actions.write(UiAction::OpenAnalysis);
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if primary_button(ui, "Campaign ▶").clicked() {
                     actions.write(UiAction::OpenCampaign);

@@ -113,6 +113,14 @@ fn decisions_ui(
                         .fill(ACCENT.linear_multiply(0.45))
                         .min_size(egui::vec2(200.0, 38.0)),
                 );
+                let tall = egui::vec2(0.0, 38.0);
+                if ui
+                    .add(egui::Button::new(RichText::new("Analysis…").size(theme::SIZE_HEADING)).min_size(tall))
+                    .on_hover_text("Sweep, goal seek or tornado on your plan; apply what you find to this quarter.")
+                    .clicked()
+                {
+                    actions.write(UiAction::OpenAnalysis);
+                }
                 let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if problems.is_empty() && (end.clicked() || enter) {
                     let making_nothing = s.draft.skus.values().all(|d| d.production == 0);

@@ -1,6 +1,8 @@
 //! The screens, one file each, and the state that says which one is showing.
-//! Title → Campaign → Briefing → [Decisions → Resolution → Report]* → Debrief.
+//! Title → Campaign → Briefing → [Decisions → Resolution → Report]* → Debrief;
+//! Analysis opens from the decisions and the debrief and goes back where it came from.
 
+mod analysis;
 mod briefing;
 mod campaign;
 mod debrief;
@@ -27,6 +29,8 @@ pub enum Screen {
     Debrief,
     Settings,
     Load,
+    /// Sweeps, goal seek and the tornado on the run's plan.
+    Analysis,
     /// An empty window: the frame-time baseline for `play --timings`.
     Blank,
 }
@@ -48,6 +52,7 @@ pub(super) fn plugin(app: &mut App) {
             debrief::plugin,
             settings::plugin,
             load::plugin,
+            analysis::plugin,
         ))
         .add_systems(
             EguiPrimaryContextPass,
