@@ -23,6 +23,7 @@ fn played_save(quarters: Option<u32>) -> (SaveFile, Vec<thin_margin::sim::Quarte
         scenario_hash: scenario_hash(&first_phone_text()),
         seed: 42,
         quarters: out.decisions.iter().map(|d| d[0].clone()).collect(),
+        challenge: None,
     };
     (save, out.reports)
 }
@@ -209,5 +210,76 @@ fn the_profile_remembers_settings_and_unlocks() {
     let (fallback, why) = load_profile(&path);
     assert_eq!(fallback, Profile::default());
     assert!(why.expect("a reason").contains("profile.ron"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_panel_challenge_arrives_replays_from_a_save_and_compares_three_plans() {
+    use thin_margin::analysis::challenge::fit_to_constraints;
+    use thin_margin::save::session::Session;
+    use thin_margin::scenario::constraint::load_constraint;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let event = load_constraint(&root.join("scenarios/constraints/chipset-delay.ron")).expect("constraint");
+    let mut session = Session::start(&root.join("scenarios/first-phone.ron"), 9).expect("loads");
+    let mut policy = Strategy::Reference.policy(&session.scenario);
+    let mut plain = session.clone();
+    while !session.is_over() {
+        if session.played.len() == 2 {
+            session.draft = policy.decide(&session.world, session.player_idx);
+            session.draw_challenge("chipset-delay", &event).expect("drawn");
+            assert!(session.draw_challenge("chipset-delay", &event).is_err(), "one per run");
+        }
+        let mut d = policy.decide(&session.world, session.player_idx);
+        fit_to_constraints(&session.world, session.player_idx, &mut d);
+        session.draft = d;
+        session.end_quarter().expect("valid after fitting");
+    }
+    while !plain.is_over() {
+        plain.draft = policy.decide(&plain.world, plain.player_idx);
+        plain.end_quarter().expect("valid");
+    }
+    // The chipset delay cuts the third quarter's output.
+    assert_eq!(session.reports[..2], plain.reports[..2]);
+    let (with, without) = (session.player_rows(), plain.player_rows());
+    assert!(with[2].units_produced < without[2].units_produced);
+    // The comparison's re-plan is this very run; the original is the plan held.
+    let c = session.challenge_comparison().expect("drawn").expect("compares");
+    let replanned = c.replanned.clone().expect("re-plan");
+    assert_eq!(replanned.score, session.score().total);
+    let profit: f64 = with.iter().map(|r| r.net_profit).sum();
+    assert_eq!(replanned.net_profit, profit);
+    assert!(c.constrained.units_sold < c.original.units_sold, "{c:?}");
+    // Saved and loaded, the run replays bit for bit, challenge and all.
+    let dir = tempdir();
+    let save_path = dir.join("c.ron");
+    write_save(&save_path, &session.to_save("slot")).expect("written");
+    let (save, text) = read_save(&save_path).expect("readable");
+    let loaded = Session::from_save(
+        &save_path,
+        &text,
+        &save,
+        session.scenario.clone(),
+        &session.scenario_hash,
+        None,
+    )
+    .expect("replays");
+    assert_eq!(loaded.reports, session.reports);
+    assert_eq!(loaded.challenge, session.challenge);
+    // Rewound to the challenge's quarter it arrives again; to before, it is gone.
+    let mut at = session.clone();
+    at.rewind(2);
+    assert!(at.challenge.is_some());
+    at.draft = session.played[2].clone();
+    at.end_quarter().expect("same draft");
+    assert_eq!(at.reports[2], session.reports[2]);
+    let mut before = session.clone();
+    before.rewind(1);
+    assert!(before.challenge.is_none());
+    // A save whose challenge is out of range names the field and line.
+    let hostile = text.replace("capacity_factor: 0.3", "capacity_factor: 99.0");
+    assert_ne!(hostile, text);
+    let err = parse_save(&save_path, &hostile).expect_err("refused").to_string();
+    assert!(err.contains("challenge.event.kind.capacity_factor"), "{err}");
+    assert!(err.contains("c.ron:"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }

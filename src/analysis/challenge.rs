@@ -14,7 +14,7 @@
 //! `largest-segment` (the segment with the most potential buyers).
 
 use super::address::effective_decisions;
-use crate::sim::decisions::PartialDecisions;
+use crate::sim::decisions::{CompanyDecisions, PartialDecisions};
 use crate::sim::events::{upcoming_capacity, upcoming_modifiers};
 use crate::sim::params::{Event, EventKind};
 use crate::sim::score::{ObjectiveStatus, objectives, score};
@@ -90,6 +90,16 @@ pub fn resolve(event: &Event, world: &World) -> Result<Event, String> {
     Ok(e)
 }
 
+/// A constraint can make a plan impossible: the lines make what they can (production
+/// cut to this quarter's capacity), and dealers get no more than a new ceiling.
+pub fn fit_to_constraints(world: &World, company: usize, d: &mut CompanyDecisions) {
+    let capacity = upcoming_capacity(world, company);
+    for sku in d.skus.values_mut() {
+        sku.production = sku.production.min(capacity);
+    }
+    d.dealer_margin = d.dealer_margin.min(upcoming_modifiers(world).dealer_margin_max);
+}
+
 /// The player's rows for `log`, with `constraint` arriving at quarter index `at`.
 fn play(
     scenario: &Arc<Scenario>,
@@ -109,13 +119,7 @@ fn play(
             world.inject(e);
         }
         let mut d = policy.decide(&world, player);
-        // A constraint can make the plan impossible: the lines make what they can,
-        // and dealers get no more than the new ceiling.
-        let capacity = upcoming_capacity(&world, player);
-        for sku in d.skus.values_mut() {
-            sku.production = sku.production.min(capacity);
-        }
-        d.dealer_margin = d.dealer_margin.min(upcoming_modifiers(&world).dealer_margin_max);
+        fit_to_constraints(&world, player, &mut d);
         let (next, report) = step(&world, &Decisions::solo(d)).map_err(|e| e.to_string())?;
         world = next;
         rows.extend(report.companies.into_iter().filter(|r| r.is_player));

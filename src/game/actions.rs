@@ -3,6 +3,7 @@
 //! rewind. Screens only send [`UiAction`]s; they never change the run themselves.
 
 use super::analysis::{AnalysisView, plan_of};
+use super::panel::{ChallengePopup, draw_from_library};
 use super::screens::Screen;
 use super::session::ActiveSession;
 use super::theme::UiScale;
@@ -40,6 +41,10 @@ pub enum UiAction {
     /// Start a sweep, goal seek or tornado on the run's plan (off the UI thread).
     RunAnalysis(super::analysis::Request),
     CancelAnalysis,
+    /// The panel adds a constraint from the library this quarter.
+    DrawChallenge,
+    /// Close the pop-up that announces it.
+    DismissChallenge,
     /// Write a value found by analysis into this quarter's draft (a decision address
     /// such as `q3.flagship.price`), then show the decisions.
     ApplyDecision {
@@ -65,6 +70,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_message::<UiAction>()
         .init_resource::<Notice>()
         .init_resource::<AnalysisView>()
+        .init_resource::<ChallengePopup>()
         .add_systems(Update, apply_actions.in_set(ApplyActions));
 }
 
@@ -81,6 +87,7 @@ fn apply_actions(
     mut windows: Query<&mut Window>,
     state: Res<State<Screen>>,
     mut analysis: ResMut<AnalysisView>,
+    mut popup: ResMut<ChallengePopup>,
 ) {
     for action in actions.read() {
         match action {
@@ -178,6 +185,17 @@ fn apply_actions(
                     job.cancel();
                 }
             }
+            UiAction::DrawChallenge => {
+                let Some(s) = session.as_deref_mut() else { continue };
+                let s = &mut s.0;
+                let drawn = draw_from_library(&campaign.dir.join("constraints"), s.seed, s.played.len())
+                    .and_then(|(name, event)| s.draw_challenge(&name, &event));
+                match drawn {
+                    Ok(()) => popup.0 = true,
+                    Err(why) => notice.0 = Some(why),
+                }
+            }
+            UiAction::DismissChallenge => popup.0 = false,
             UiAction::ApplyDecision { param, value } => {
                 let Some(s) = session.as_deref_mut() else { continue };
                 let s = &mut s.0;

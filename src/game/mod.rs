@@ -10,6 +10,7 @@ pub mod actions;
 pub mod analysis;
 mod charts;
 mod help;
+pub mod panel;
 pub mod screens;
 pub mod script;
 pub mod session;

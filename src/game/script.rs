@@ -129,6 +129,7 @@ fn drive(
     mut exit: MessageWriter<AppExit>,
     mut next_state: ResMut<NextState<Screen>>,
     analysis: Res<AnalysisView>,
+    popup: Res<super::panel::ChallengePopup>,
 ) {
     // The game idles without input; keep frames coming while the script runs.
     redraw.write(RequestRedraw);
@@ -253,13 +254,35 @@ fn drive(
         }
         Screen::Decisions => {
             let Some(mut session) = session else { return };
+            let challenge_here = script.options.extras.panel_challenge && quarter == n_quarters / 2;
             if script.drafted != Some(quarter) {
-                // Fill in the quarter's decisions the way a player's edits would.
+                // Fill in the quarter's decisions the way a player's edits would; under
+                // a panel constraint, cut to what it allows, as a re-planning player must.
                 if let Some(d) = script.options.decisions.get(quarter) {
-                    session.0.draft = d.clone();
+                    let mut d = d.clone();
+                    if session.0.challenge.is_some() {
+                        let s = &session.0;
+                        crate::analysis::challenge::fit_to_constraints(&s.world, s.player_idx, &mut d);
+                    }
+                    session.0.draft = d;
                 }
                 script.drafted = Some(quarter);
                 script.on_screen = 0;
+                return;
+            }
+            if challenge_here && session.0.challenge.is_none() {
+                // The panel speaks once this quarter's plan is drafted; the pop-up
+                // fades in before its picture is taken.
+                actions.write(UiAction::DrawChallenge);
+                script.on_screen = 0;
+                return;
+            }
+            if challenge_here && popup.0 {
+                let s = &mut session.0;
+                crate::analysis::challenge::fit_to_constraints(&s.world, s.player_idx, &mut s.draft);
+                if !shoot(&mut script, format!("03-challenge-{quarter_name}"), &mut done) {
+                    actions.write(UiAction::DismissChallenge);
+                }
                 return;
             }
             let wanted = quarter == 0 || quarter == last_quarter;
@@ -285,7 +308,8 @@ fn drive(
             actions.write(UiAction::ShowReport);
         }
         Screen::Report => {
-            let wanted = played == 0 || played == last_quarter || played == 1;
+            let challenged = script.options.extras.panel_challenge && played == n_quarters / 2;
+            let wanted = played == 0 || played == last_quarter || played == 1 || challenged;
             if !(wanted && shoot(&mut script, format!("05-report-{played_name}"), &mut done)) {
                 actions.write(UiAction::NextQuarter);
             }

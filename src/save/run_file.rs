@@ -11,6 +11,7 @@
 use crate::scenario::load::{locate_problems, parse_ron, read_text};
 use crate::scenario::{FileError, FileErrors};
 use crate::sim::decisions::CompanyDecisions;
+use crate::sim::params::Event;
 use crate::sim::{Decisions, QuarterReport, Scenario, World, step};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -35,6 +36,25 @@ pub struct SaveFile {
     pub seed: u64,
     /// The player's decisions for each quarter played, in order.
     pub quarters: Vec<CompanyDecisions>,
+    /// A panel challenge drawn during the run (absent in runs without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<PanelChallenge>,
+}
+
+/// A panel constraint drawn in the middle of a run (the game's "Panel challenge"):
+/// what arrives and when, and the plan it interrupted, for the three-way comparison.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PanelChallenge {
+    /// The constraint's name in the library (`memory-price`).
+    pub name: String,
+    /// The quarter (0 = the first) at whose start it arrives.
+    pub at: usize,
+    /// The event, with `largest-rival` and `largest-segment` resolved.
+    pub event: Event,
+    /// The plan as it stood when the panel spoke: the quarters played and that
+    /// quarter's draft (held after).
+    pub original: Vec<CompanyDecisions>,
 }
 
 /// Why a save could not be written or replayed.
@@ -103,6 +123,32 @@ pub fn parse_save(path: &Path, text: &str) -> Result<SaveFile, FileErrors> {
             )],
         ));
     }
+    if let Some(c) = &save.challenge {
+        let mut problems = crate::scenario::constraint::event_problems(&c.event, "challenge.event");
+        if c.at > save.quarters.len() {
+            problems.push((
+                "challenge.at".into(),
+                format!(
+                    "the challenge arrives in quarter {} but only {} quarters were played",
+                    c.at + 1,
+                    save.quarters.len()
+                ),
+            ));
+        }
+        if c.original.len() != c.at + 1 {
+            problems.push((
+                "challenge.original".into(),
+                format!(
+                    "the plan the panel interrupted must hold {} quarters (those played and the draft), found {}",
+                    c.at + 1,
+                    c.original.len()
+                ),
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(locate_problems(path, text, problems));
+        }
+    }
     Ok(save)
 }
 
@@ -157,6 +203,7 @@ pub fn replay(
     let mut world = World::new(scenario.clone(), save.seed);
     let mut reports = Vec::with_capacity(n);
     for (idx, decisions) in save.quarters.iter().take(n).enumerate() {
+        inject_challenge(&mut world, save.challenge.as_ref());
         match step(&world, &Decisions::solo(decisions.clone())) {
             Ok((next, report)) => {
                 world = next;
@@ -171,7 +218,18 @@ pub fn replay(
             }
         }
     }
+    inject_challenge(&mut world, save.challenge.as_ref());
     Ok(Replay { world, reports })
+}
+
+/// Injects the challenge's event when `world` stands at the start of its quarter.
+pub fn inject_challenge(world: &mut World, challenge: Option<&PanelChallenge>) {
+    if let Some(c) = challenge
+        && world.quarter_idx as usize == c.at
+        && !world.injected.iter().any(|(q, e)| *q as usize == c.at && *e == c.event)
+    {
+        world.inject(c.event.clone());
+    }
 }
 
 /// The folder where the game keeps saves: the platform's data folder (e.g.

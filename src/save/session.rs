@@ -4,9 +4,12 @@
 //! saved (its decisions), loaded (replayed), and rewound to any earlier quarter,
 //! exactly, because a run is its decision log.
 
-use super::run_file::{self, Replay, SaveFile};
+use super::run_file::{self, PanelChallenge, Replay, SaveFile, inject_challenge};
+use crate::analysis::challenge::{Challenge, challenge, resolve};
 use crate::scenario::{FileErrors, load::read_text, parse_scenario};
 use crate::sim::decisions::CompanyDecisions;
+use crate::sim::decisions::PartialDecisions;
+use crate::sim::params::Event;
 use crate::sim::score::{self, ObjectiveResult, Score};
 use crate::sim::{CompanyReport, DecisionError, Decisions, QuarterReport, Scenario, World, step};
 use std::path::Path;
@@ -26,6 +29,8 @@ pub struct Session {
     /// This quarter's decisions as the player is editing them.
     pub draft: CompanyDecisions,
     pub player_idx: usize,
+    /// The panel constraint drawn in this run, if any.
+    pub challenge: Option<PanelChallenge>,
 }
 
 impl Session {
@@ -50,6 +55,7 @@ impl Session {
             played: Vec::new(),
             draft,
             player_idx,
+            challenge: None,
         }
     }
 
@@ -100,6 +106,7 @@ impl Session {
             scenario_hash: self.scenario_hash.clone(),
             seed: self.seed,
             quarters: self.played.clone(),
+            challenge: self.challenge.clone(),
         }
     }
 
@@ -121,6 +128,7 @@ impl Session {
             scenario_hash: scenario_hash.to_string(),
             seed: save.seed,
             world,
+            challenge: save.challenge.clone().filter(|c| c.at <= reports.len()),
             reports,
             played,
             draft,
@@ -130,16 +138,70 @@ impl Session {
 
     /// Goes back to the start of quarter `quarter_idx` (0 = the first), keeping the
     /// decisions before it; the quarters after are forgotten.
+    /// A panel challenge drawn before that quarter is kept (and arrives again); one
+    /// drawn later is forgotten with the quarters after.
     pub fn rewind(&mut self, quarter_idx: usize) {
         let keep = quarter_idx.min(self.played.len());
         let played: Vec<_> = self.played[..keep].to_vec();
         let mut fresh = Session::new(self.scenario.clone(), self.scenario_hash.clone(), self.seed);
+        fresh.challenge = self.challenge.clone().filter(|c| c.at <= keep);
         for d in played {
+            inject_challenge(&mut fresh.world, fresh.challenge.as_ref());
             fresh.draft = d;
             if fresh.end_quarter().is_err() {
                 break;
             }
         }
+        inject_challenge(&mut fresh.world, fresh.challenge.as_ref());
         *self = fresh;
+    }
+
+    /// The panel adds a constraint (named `name` in the library) from this quarter
+    /// on: it arrives now, before this quarter's decisions resolve, and the plan as it
+    /// stands is kept for the comparison. One challenge per run.
+    pub fn draw_challenge(&mut self, name: &str, event: &Event) -> Result<(), String> {
+        if self.is_over() {
+            return Err("the run is over: the panel has nothing left to challenge".into());
+        }
+        if let Some(c) = &self.challenge {
+            return Err(format!(
+                "the panel already added \"{}\" in {}",
+                c.event.title,
+                self.scenario.quarter_at(c.at as u32)
+            ));
+        }
+        let event = resolve(event, &self.world)?;
+        let mut original = self.played.clone();
+        original.push(self.draft.clone());
+        let c = PanelChallenge {
+            name: name.to_string(),
+            at: self.played.len(),
+            event,
+            original,
+        };
+        inject_challenge(&mut self.world, Some(&c));
+        self.challenge = Some(c);
+        Ok(())
+    }
+
+    /// The three plans side by side on this run's seed: the plan as it stood when the
+    /// panel spoke, the same plan under the constraint, and the player's re-plan (the
+    /// quarters played, then this quarter's draft, held to the end).
+    pub fn challenge_comparison(&self) -> Option<Result<Challenge, String>> {
+        let c = self.challenge.as_ref()?;
+        let original: Vec<PartialDecisions> = c.original.iter().map(PartialDecisions::from).collect();
+        let mut replan: Vec<PartialDecisions> = self.played.iter().map(PartialDecisions::from).collect();
+        if !self.is_over() {
+            replan.push(PartialDecisions::from(&self.draft));
+        }
+        Some(challenge(
+            &self.scenario,
+            &original,
+            Some(&replan),
+            c.at,
+            &c.event,
+            1,
+            self.seed,
+        ))
     }
 }

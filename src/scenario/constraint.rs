@@ -33,15 +33,27 @@ pub fn load_constraint(path: &Path) -> Result<Event, FileErrors> {
             ),
         ));
     }
+    problems.extend(event_problems(&file.event, "event"));
+    if problems.is_empty() {
+        Ok(file.event)
+    } else {
+        Err(locate_problems(path, &text, problems))
+    }
+}
+
+/// What is out of range in a constraint's event (`prefix` names where it sits, e.g.
+/// `event` in a constraint file, `challenge.event` in a save).
+pub fn event_problems(event: &Event, prefix: &str) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
     let mut check = |field: &str, v: f64, lo: f64, hi: f64| {
         if !(v.is_finite() && (lo..=hi).contains(&v)) {
             problems.push((
-                format!("event.kind.{field}"),
+                format!("{prefix}.kind.{field}"),
                 format!("must be from {lo} to {hi}, found {v}"),
             ));
         }
     };
-    match &file.event.kind {
+    match &event.kind {
         EventKind::SupplyShock {
             capacity_factor,
             cost_factor,
@@ -63,9 +75,5 @@ pub fn load_constraint(path: &Path) -> Result<Event, FileErrors> {
             }
         }
     }
-    if problems.is_empty() {
-        Ok(file.event)
-    } else {
-        Err(locate_problems(path, &text, problems))
-    }
+    problems
 }

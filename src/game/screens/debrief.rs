@@ -31,6 +31,7 @@ fn debrief_ui(
     session: Option<Res<ActiveSession>>,
     mut effects: Local<Option<(usize, Vec<DecisionEffect>)>>,
     mut cap: Local<Option<(usize, Option<CapComparison>)>>,
+    mut challenge: Local<Option<(usize, Option<Result<crate::analysis::challenge::Challenge, String>>)>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(session) = session else { return Ok(()) };
@@ -41,6 +42,9 @@ fn debrief_ui(
     }
     if cap.as_ref().is_none_or(|(n, _)| *n != s.played.len()) {
         *cap = Some((s.played.len(), compare_cap(&s.scenario, s.seed, &s.played)));
+    }
+    if challenge.as_ref().is_none_or(|(n, _)| *n != s.played.len()) {
+        *challenge = Some((s.played.len(), s.challenge_comparison()));
     }
     let score = s.score();
     let rows = s.player_rows();
@@ -79,56 +83,58 @@ fn debrief_ui(
         .default_size(420.0)
         .resizable(false)
         .show(&mut root, |ui| {
-            ui.add_space(8.0);
-            ui.label(
-                RichText::new(format!("{} — debrief", s.scenario.title))
-                    .size(theme::SIZE_HEADING)
-                    .strong(),
-            );
-            ui.label(
-                RichText::new(format!("{:.0}/100", score.total))
-                    .size(theme::SIZE_TITLE * 1.3)
-                    .strong()
-                    .color(ACCENT),
-            );
-            ui.add_space(6.0);
-            card(ui, "Scorecard", |ui| {
-                for (name, value) in [
-                    ("Profit", score.profit),
-                    ("Trust", score.trust),
-                    ("Users", score.users),
-                    ("Retail ROI", score.roi),
-                    ("Cap compliance", score.cap_compliance),
-                    ("Objectives", score.objectives),
-                ] {
-                    ui.horizontal(|ui| {
-                        ui.label(name);
-                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                            ui.label(format!("{:.0}%", value * 100.0));
-                            ui.add(
-                                egui::ProgressBar::new(value as f32)
-                                    .desired_width(180.0)
-                                    .fill(ACCENT.linear_multiply(0.7)),
-                            );
-                        });
-                    });
-                }
-            });
-            ui.add_space(6.0);
-            card(ui, "Objectives", |ui| {
-                for o in s.objectives() {
-                    let (mark, color) = match o.status {
-                        ObjectiveStatus::Met => ("✔ met", theme::BETTER),
-                        ObjectiveStatus::Missed => ("✘ missed", theme::WORSE),
-                        ObjectiveStatus::Pending => ("○ open", MUTED),
-                    };
-                    ui.label(RichText::new(format!("{mark} · {}", o.text)).color(color));
-                }
-            });
-            if let Some(c) = cap.as_ref().and_then(|(_, c)| c.as_ref()) {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.add_space(8.0);
+                ui.label(
+                    RichText::new(format!("{} — debrief", s.scenario.title))
+                        .size(theme::SIZE_HEADING)
+                        .strong(),
+                );
+                ui.label(
+                    RichText::new(format!("{:.0}/100", score.total))
+                        .size(theme::SIZE_TITLE * 1.3)
+                        .strong()
+                        .color(ACCENT),
+                );
                 ui.add_space(6.0);
-                cap_card(ui, c, s.scenario.cap.level);
-            }
+                card(ui, "Scorecard", |ui| {
+                    for (name, value) in [
+                        ("Profit", score.profit),
+                        ("Trust", score.trust),
+                        ("Users", score.users),
+                        ("Retail ROI", score.roi),
+                        ("Cap compliance", score.cap_compliance),
+                        ("Objectives", score.objectives),
+                    ] {
+                        ui.horizontal(|ui| {
+                            ui.label(name);
+                            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                                ui.label(format!("{:.0}%", value * 100.0));
+                                ui.add(
+                                    egui::ProgressBar::new(value as f32)
+                                        .desired_width(180.0)
+                                        .fill(ACCENT.linear_multiply(0.7)),
+                                );
+                            });
+                        });
+                    }
+                });
+                ui.add_space(6.0);
+                card(ui, "Objectives", |ui| {
+                    for o in s.objectives() {
+                        let (mark, color) = match o.status {
+                            ObjectiveStatus::Met => ("✔ met", theme::BETTER),
+                            ObjectiveStatus::Missed => ("✘ missed", theme::WORSE),
+                            ObjectiveStatus::Pending => ("○ open", MUTED),
+                        };
+                        ui.label(RichText::new(format!("{mark} · {}", o.text)).color(color));
+                    }
+                });
+                if let Some(c) = cap.as_ref().and_then(|(_, c)| c.as_ref()) {
+                    ui.add_space(6.0);
+                    cap_card(ui, c, s.scenario.cap.level);
+                }
+            });
         });
     egui::CentralPanel::default().show(&mut root, |ui| {
         notice_banner(ui, &mut notice);
@@ -184,8 +190,18 @@ fn debrief_ui(
                 units / 1e6
             })
             .collect();
+        // A challenged run shows the three plans in place of the units chart.
+        let challenged = challenge.as_ref().and_then(|(_, c)| c.as_ref());
+        if let Some(c) = challenged {
+            crate::game::panel::comparison_card(ui, s, Some(c));
+            ui.add_space(8.0);
+        }
         // Each chart adds its title and axis labels (about 55 points) to its height.
-        let height = ((ui.available_height() - 115.0) / 2.0).clamp(90.0, 260.0);
+        let charts = if challenged.is_some() { 1.0 } else { 2.0 };
+        if ui.available_height() < 150.0 {
+            return;
+        }
+        let height = ((ui.available_height() - 57.5 * charts) / charts).clamp(90.0, 260.0);
         quarters_chart(
             ui,
             "debrief-profit",
@@ -200,6 +216,9 @@ fn debrief_ui(
             vec![],
             height,
         );
+        if challenged.is_some() {
+            return;
+        }
         quarters_chart(
             ui,
             "debrief-units",

@@ -87,6 +87,7 @@ fn decisions_ui(
     session: Option<ResMut<ActiveSession>>,
     mut view: ResMut<DecisionView>,
     mut notice: ResMut<Notice>,
+    popup: Res<crate::game::panel::ChallengePopup>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(mut session) = session else { return Ok(()) };
@@ -114,6 +115,25 @@ fn decisions_ui(
                         .min_size(egui::vec2(200.0, 38.0)),
                 );
                 let tall = egui::vec2(0.0, 38.0);
+                let challenge_tip = match &s.challenge {
+                    Some(c) => format!(
+                        "The panel already added \"{}\" in {}.",
+                        c.event.title,
+                        s.scenario.quarter_at(c.at as u32)
+                    ),
+                    None => "The panel adds a constraint from this quarter (a cost shock, a rival's undercut, a delay…); you re-plan, and the reports compare three plans.".to_string(),
+                };
+                if ui
+                    .add_enabled(
+                        s.challenge.is_none(),
+                        egui::Button::new(RichText::new("Panel challenge…").size(theme::SIZE_HEADING)).min_size(tall),
+                    )
+                    .on_hover_text(challenge_tip.clone())
+                    .on_disabled_hover_text(challenge_tip)
+                    .clicked()
+                {
+                    actions.write(UiAction::DrawChallenge);
+                }
                 if ui
                     .add(egui::Button::new(RichText::new("Analysis…").size(theme::SIZE_HEADING)).min_size(tall))
                     .on_hover_text("Sweep, goal seek or tornado on your plan; apply what you find to this quarter.")
@@ -149,6 +169,28 @@ fn decisions_ui(
         });
     egui::CentralPanel::default().show(&mut root, |ui| preview_ui(ui, s));
 
+    if popup.0
+        && let Some(c) = &s.challenge
+    {
+        egui::Window::new("The panel adds a constraint")
+            .collapsible(false)
+            .resizable(false)
+            .default_width(520.0)
+            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+            .show(ctx, |ui| {
+                ui.label(RichText::new(&c.event.title).size(theme::SIZE_HEADING).strong());
+                ui.label(&c.event.description);
+                ui.add_space(6.0);
+                ui.label(format!(
+                    "It applies from this quarter, {}. Re-plan now: change this quarter's decisions (the preview already counts the constraint) and the quarters after. Each report, and the debrief, compares your plan as it stood, the same plan under the constraint, and your re-plan.",
+                    s.scenario.quarter_at(c.at as u32)
+                ));
+                ui.add_space(6.0);
+                if crate::game::widgets::primary_button(ui, "Re-plan").clicked() {
+                    actions.write(UiAction::DismissChallenge);
+                }
+            });
+    }
     if view.confirm_zero_production {
         egui::Window::new("Make nothing this quarter?")
             .collapsible(false)
@@ -629,6 +671,20 @@ fn preview_ui(ui: &mut egui::Ui, s: &Session) {
 }
 
 fn context_ui(ui: &mut egui::Ui, s: &Session) {
+    if let Some(c) = &s.challenge {
+        card(ui, "Panel constraint", |ui| {
+            ui.label(
+                RichText::new(format!(
+                    "Since {}: {}",
+                    s.scenario.quarter_at(c.at as u32),
+                    c.event.title
+                ))
+                .color(WORSE),
+            );
+            ui.label(RichText::new(&c.event.description).size(theme::SIZE_CAPTION));
+        });
+        ui.add_space(6.0);
+    }
     card(ui, "Objectives", |ui| {
         for o in s.objectives() {
             let (mark, color) = match o.status {

@@ -31,6 +31,7 @@ fn report_ui(
     session: Option<Res<ActiveSession>>,
     profile: Res<crate::game::PlayerProfile>,
     mut shown_since: Local<Option<(usize, std::time::Instant)>>,
+    mut comparison: Local<Option<(usize, Result<crate::analysis::challenge::Challenge, String>)>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(session) = session else { return Ok(()) };
@@ -85,7 +86,19 @@ fn report_ui(
     egui::Panel::right("report-why")
         .default_size(300.0)
         .resizable(false)
-        .show(&mut root, |ui| why_ui(ui, now, before));
+        .show(&mut root, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                if s.challenge.is_some() {
+                    // Three replays of the run: once per quarter shown.
+                    if comparison.as_ref().is_none_or(|(n, _)| *n != s.played.len()) {
+                        *comparison = s.challenge_comparison().map(|c| (s.played.len(), c));
+                    }
+                    crate::game::panel::comparison_card(ui, s, comparison.as_ref().map(|(_, c)| c));
+                    ui.add_space(6.0);
+                }
+                why_ui(ui, now, before);
+            });
+        });
     egui::CentralPanel::default().show(&mut root, |ui| charts_ui(ui, s, &rows));
     Ok(())
 }
