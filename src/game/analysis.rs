@@ -256,6 +256,17 @@ fn prepare(scenario: &Scenario, plan: &[PartialDecisions], seed: u64, r: &Reques
     }
 }
 
+/// Lowers the calling thread's scheduling priority (nice +10 on Unix), so a sweep
+/// takes the cores the window leaves idle rather than the window's frames.
+fn lower_priority() {
+    #[cfg(unix)]
+    // SAFETY: `setpriority` only reads its integer arguments; on Linux `who = 0`
+    // with PRIO_PROCESS names the calling thread. A failure leaves the priority as is.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}
+
 /// Threads for analysis: all cores but one for the window, at least one.
 fn worker_threads() -> usize {
     std::thread::available_parallelism()
@@ -285,7 +296,10 @@ impl Job {
                     d.store(n, Ordering::Relaxed);
                     t.store(of, Ordering::Relaxed);
                 };
-                let pool = rayon::ThreadPoolBuilder::new().num_threads(worker_threads()).build();
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(worker_threads())
+                    .start_handler(|_| lower_priority())
+                    .build();
                 let compute = || run_work(&scenario, &plan, seed, &r, work, &progress, &c);
                 let outcome = match pool {
                     Ok(pool) => pool.install(compute),

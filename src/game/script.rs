@@ -185,6 +185,7 @@ fn drive(
             Screen::Blank => Some("empty window"),
             Screen::Decisions if script.drafted == Some(played) => Some("decisions"),
             Screen::Report => Some("report"),
+            Screen::Analysis if script.analysis_step == 0 && script.analysis_sent.is_none() => Some("analysis, idle"),
             _ => None,
         };
         if let Some(name) = measure
@@ -403,7 +404,7 @@ fn scripted_request(step: &str, form: &Request, session: &crate::save::session::
     match step {
         "timed" => {
             r.points = 21;
-            r.runs = 2000;
+            r.runs = 4000;
         }
         "sweep" => r.runs = 100,
         "heatmap" => {
