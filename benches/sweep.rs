@@ -27,9 +27,10 @@ fn bench_sweeps(c: &mut Criterion) {
                 .unwrap_or_else(|e| panic!("{e}"))
                 .values(),
         }],
-        metrics: vec![metric.clone()],
+        metrics: vec![metric.clone().into()],
         runs: 1000,
         first_seed: 0,
+        quarters: None,
     };
     assert_eq!(spec.total_runs(), 10_000);
     let never = AtomicBool::new(false);

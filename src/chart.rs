@@ -7,7 +7,7 @@
 use crate::analysis::sensitivity::Tornado;
 use crate::analysis::sweep::{GoalSeek, SweepResult};
 use crate::report::format::metric_value;
-use crate::report::slides::{Slide, SlideChart};
+use crate::report::slides::{Slide, SlideChart, Unit};
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 use std::path::Path;
@@ -515,6 +515,8 @@ fn unit_of(metric: &str) -> String {
         "× a year".into()
     } else if metric.starts_with("trust") {
         "trust (0–1)".into()
+    } else if metric == "score" {
+        "points of 100".into()
     } else {
         "units".into()
     }
@@ -543,7 +545,7 @@ pub fn slide_rgb(deck_title: &str, number: usize, slide: &Slide) -> Result<Vec<u
             head.draw(&Text::new(line.clone(), (60, 90 + 52 * k as i32), title_style(44)))
                 .map_err(draw_err)?;
         }
-        for (k, line) in wrap(&slide.context, 120).iter().take(2).enumerate() {
+        for (k, line) in wrap(&slide.context, 140).iter().take(2).enumerate() {
             head.draw(&Text::new(line.clone(), (60, 196 + 26 * k as i32), label_style(21)))
                 .map_err(draw_err)?;
         }
@@ -561,6 +563,30 @@ pub fn slide_rgb(deck_title: &str, number: usize, slide: &Slide) -> Result<Vec<u
                 labels,
                 values,
             } => slide_bars(&body, title, metric, labels, values)?,
+            SlideChart::Sweep {
+                title,
+                x_label,
+                x_unit,
+                metric,
+                xs,
+                ys,
+                mean,
+                chosen,
+                before,
+            } => slide_sweep(
+                &body,
+                SweepView {
+                    title,
+                    x_label,
+                    x_unit,
+                    metric,
+                    xs,
+                    ys,
+                    mean: mean.as_ref(),
+                    chosen: *chosen,
+                    before: *before,
+                },
+            )?,
         }
         root.present().map_err(draw_err)?;
     }
@@ -710,6 +736,369 @@ where
             .map_err(draw_err)?;
     }
     Ok(())
+}
+
+/// The fields of [`SlideChart::Sweep`], borrowed for drawing.
+struct SweepView<'a> {
+    title: &'a str,
+    x_label: &'a str,
+    x_unit: &'a Unit,
+    metric: &'a str,
+    xs: &'a [f64],
+    ys: &'a (String, Vec<f64>),
+    mean: Option<&'a (String, Vec<f64>)>,
+    chosen: f64,
+    before: f64,
+}
+
+/// A decision swept on the run's seed: the line with a dot at each value, the mean
+/// over seeds as a thinner line, and the player's value, the value before the
+/// change and (when it scores more) the sweep's best marked and labelled.
+fn slide_sweep<DB: DrawingBackend>(area: &Drawing<'_, DB>, v: SweepView<'_>) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let (xs, (seed_name, ys)) = (v.xs, v.ys);
+    let finite = |i: &usize| ys[*i].is_finite();
+    let (x_min, x_max) = (
+        xs.iter().copied().fold(f64::INFINITY, f64::min),
+        xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    let pad = 0.03 * (x_max - x_min).max(1e-9);
+    let (x0, x1) = (x_min - pad, x_max + pad);
+    let values: Vec<f64> = ys
+        .iter()
+        .chain(v.mean.iter().flat_map(|(_, m)| m.iter()))
+        .copied()
+        .filter(|y| y.is_finite())
+        .collect();
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), y| (l.min(*y), h.max(*y)));
+    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+    // Room above and below the line for the markers' labels.
+    let span = (hi - lo).max(1e-9 + 0.02 * hi.abs().max(1.0));
+    let (y0, y1) = (lo - 0.22 * span, hi + 0.22 * span);
+    let (y0, y1) = if v.metric == "score" {
+        (y0.max(0.0), y1.min(100.0).max(y0.max(0.0) + 1.0))
+    } else {
+        (y0, y1)
+    };
+    let mut chart = ChartBuilder::on(area)
+        .caption(v.title, label_style(24))
+        .margin(30)
+        .x_label_area_size(60)
+        .y_label_area_size(140)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(draw_err)?;
+    let m = v.metric.to_string();
+    let unit = v.x_unit.clone();
+    chart
+        .configure_mesh()
+        .light_line_style(GRID.mix(0.4))
+        .bold_line_style(GRID)
+        .axis_style(TEXT)
+        .label_style(label_style(18))
+        .x_desc(v.x_label)
+        .y_desc(format!("{} ({})", v.metric, unit_of(v.metric)))
+        .x_labels(10)
+        .x_label_formatter(&move |x| unit.format(*x))
+        .y_label_formatter(&move |y| metric_value(&m, *y))
+        .draw()
+        .map_err(draw_err)?;
+    let at = |x: f64| xs.iter().position(|a| a.to_bits() == x.to_bits()).filter(finite);
+    // Guides down from the two marked values to the axis.
+    for x in [v.before, v.chosen] {
+        if let Some(i) = at(x) {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    [(x, y0), (x, ys[i])],
+                    TEXT.mix(0.35).stroke_width(1),
+                )))
+                .map_err(draw_err)?;
+        }
+    }
+    let points: Vec<(f64, f64)> = (0..xs.len()).filter(finite).map(|i| (xs[i], ys[i])).collect();
+    chart
+        .draw_series(LineSeries::new(points.clone(), ACCENT.stroke_width(4)))
+        .map_err(draw_err)?
+        .label(seed_name.clone())
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], ACCENT.stroke_width(4)));
+    chart
+        .draw_series(points.into_iter().map(|p| Circle::new(p, 5, ACCENT.filled())))
+        .map_err(draw_err)?;
+    // The mean over seeds on top, thinner, so it shows even where it matches the run.
+    let mean_colour = SERIES[1];
+    if let Some((name, means)) = v.mean {
+        let points: Vec<(f64, f64)> = xs
+            .iter()
+            .zip(means)
+            .filter(|(_, y)| y.is_finite())
+            .map(|(x, y)| (*x, *y))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(points.clone(), mean_colour.stroke_width(2)))
+            .map_err(draw_err)?
+            .label(name.clone())
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], mean_colour.stroke_width(2)));
+        chart
+            .draw_series(points.into_iter().map(|p| Circle::new(p, 3, mean_colour.filled())))
+            .map_err(draw_err)?;
+    }
+    // The markers, each labelled with its value and the metric there. Labels are
+    // placed in pixels where they cross no line, marker or other label: the player's
+    // first, then the earlier value, then the best (when it scores more than the
+    // player's); the legend then takes the emptiest corner.
+    let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let area = Box2 {
+        x0: xr.start,
+        y0: yr.start,
+        x1: xr.end,
+        y1: yr.end,
+    };
+    let mut lines: Vec<((i32, i32), (i32, i32))> = Vec::new();
+    for series in std::iter::once(ys).chain(v.mean.map(|(_, m)| m)) {
+        let pts: Vec<(i32, i32)> = xs
+            .iter()
+            .zip(series)
+            .filter(|(_, y)| y.is_finite())
+            .map(|(x, y)| px(*x, *y))
+            .collect();
+        lines.extend(pts.windows(2).map(|w| (w[0], w[1])));
+    }
+    let mut taken: Vec<Box2> = (0..xs.len())
+        .filter(finite)
+        .map(|i| Box2::around(px(xs[i], ys[i]), 13))
+        .collect();
+    let label = |name: &str, x: f64, y: f64| format!("{name} {}: {}", v.x_unit.format(x), metric_value(v.metric, y));
+    // Above where the neighbours are lower, below where they are higher, else `flat`.
+    let prefers_above = |i: usize, flat: bool| -> bool {
+        let near: Vec<f64> = [i.checked_sub(1), Some(i + 1)]
+            .into_iter()
+            .flatten()
+            .filter(|j| *j < xs.len() && ys[*j].is_finite())
+            .map(|j| ys[j])
+            .collect();
+        let lean = near.iter().sum::<f64>() / near.len().max(1) as f64 - ys[i];
+        if near.is_empty() || (lean / (y1 - y0)).abs() < 0.03 {
+            flat
+        } else {
+            lean < 0.0
+        }
+    };
+    let chosen = at(v.chosen);
+    let before = at(v.before);
+    let best = (0..xs.len())
+        .filter(finite)
+        .max_by(|a, b| ys[*a].total_cmp(&ys[*b]).then(b.cmp(a)))
+        .filter(|b| chosen.is_some_and(|c| ys[*b] > ys[c] + 0.05));
+    // Places first (they need the chart's pixel mapping), then drawing.
+    let chosen_label = chosen.map(|i| {
+        let text = label("yours", v.chosen, ys[i]);
+        let offset = place_label(
+            px(v.chosen, ys[i]),
+            &text,
+            prefers_above(i, true),
+            &lines,
+            &mut taken,
+            area,
+        );
+        (i, text, offset)
+    });
+    let before_label = before.map(|i| {
+        let text = label("before", v.before, ys[i]);
+        let offset = place_label(
+            px(v.before, ys[i]),
+            &text,
+            prefers_above(i, false),
+            &lines,
+            &mut taken,
+            area,
+        );
+        (i, text, offset)
+    });
+    // At the earlier value the best shares that marker's label.
+    let best_label = best.map(|b| {
+        if Some(b) == before {
+            (b, String::new(), (0, 0))
+        } else {
+            let text = label("best", xs[b], ys[b]);
+            let offset = place_label(
+                px(xs[b], ys[b]),
+                &text,
+                prefers_above(b, true),
+                &lines,
+                &mut taken,
+                area,
+            );
+            (b, text, offset)
+        }
+    });
+    let font = label_style(20);
+    if let Some((i, text, offset)) = chosen_label {
+        chart
+            .draw_series(std::iter::once(
+                EmptyElement::at((v.chosen, ys[i]))
+                    + Circle::new((0, 0), 11, TEXT.filled())
+                    + Text::new(text, offset, font.clone()),
+            ))
+            .map_err(draw_err)?
+            .label("your choice")
+            .legend(|(x, y)| Circle::new((x + 12, y), 7, TEXT.filled()));
+    }
+    if let Some((i, text, offset)) = before_label {
+        chart
+            .draw_series(std::iter::once(
+                EmptyElement::at((v.before, ys[i]))
+                    + Circle::new((0, 0), 11, TEXT.stroke_width(3))
+                    + Text::new(text, offset, font.clone()),
+            ))
+            .map_err(draw_err)?
+            .label("before the change")
+            .legend(|(x, y)| Circle::new((x + 12, y), 7, TEXT.stroke_width(2)));
+    }
+    if let Some((b, text, offset)) = best_label {
+        chart
+            .draw_series(std::iter::once(
+                EmptyElement::at((xs[b], ys[b]))
+                    + TriangleMarker::new((0, -2), 11, BETTER.filled())
+                    + Text::new(text, offset, font.clone().color(&BETTER)),
+            ))
+            .map_err(draw_err)?
+            .label("the sweep's best")
+            .legend(|(x, y)| TriangleMarker::new((x + 12, y), 8, BETTER.filled()));
+    }
+    // The legend: about 240 × 24 pixels an entry, in the corner it covers least.
+    let entries = 1 + usize::from(v.mean.is_some()) + [chosen, before, best].iter().flatten().count();
+    let (w, h) = (250, 24 * entries as i32 + 16);
+    let corners = [
+        (SeriesLabelPosition::UpperRight, area.x1 - w, area.y0),
+        (SeriesLabelPosition::UpperLeft, area.x0, area.y0),
+        (SeriesLabelPosition::LowerRight, area.x1 - w, area.y1 - h),
+        (SeriesLabelPosition::LowerLeft, area.x0, area.y1 - h),
+    ];
+    let corner = corners
+        .into_iter()
+        .map(|(pos, x, y)| {
+            let b = Box2 {
+                x0: x,
+                y0: y,
+                x1: x + w,
+                y1: y + h,
+            };
+            let hits = lines.iter().filter(|(a, c)| b.crossed_by(*a, *c)).count()
+                + taken.iter().filter(|t| t.overlaps(&b)).count();
+            (pos, hits)
+        })
+        .min_by_key(|(_, hits)| *hits)
+        .map_or(SeriesLabelPosition::UpperRight, |(pos, _)| pos);
+    chart
+        .configure_series_labels()
+        .background_style(BACKGROUND.mix(0.9))
+        .border_style(GRID)
+        .label_font(label_style(20))
+        .position(corner)
+        .draw()
+        .map_err(draw_err)?;
+    Ok(())
+}
+
+/// A box in pixels (`x0 < x1`, `y0 < y1`, y down).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Box2 {
+    x0: i32,
+    y0: i32,
+    x1: i32,
+    y1: i32,
+}
+
+impl Box2 {
+    fn around((x, y): (i32, i32), r: i32) -> Box2 {
+        Box2 {
+            x0: x - r,
+            y0: y - r,
+            x1: x + r,
+            y1: y + r,
+        }
+    }
+
+    fn contains(&self, (x, y): (i32, i32)) -> bool {
+        (self.x0..=self.x1).contains(&x) && (self.y0..=self.y1).contains(&y)
+    }
+
+    fn overlaps(&self, o: &Box2) -> bool {
+        self.x0 < o.x1 && o.x0 < self.x1 && self.y0 < o.y1 && o.y0 < self.y1
+    }
+
+    fn inside(&self, o: &Box2) -> bool {
+        self.x0 >= o.x0 && self.x1 <= o.x1 && self.y0 >= o.y0 && self.y1 <= o.y1
+    }
+
+    /// Whether the segment `a`–`b` passes through the box.
+    fn crossed_by(&self, a: (i32, i32), b: (i32, i32)) -> bool {
+        if self.contains(a) || self.contains(b) {
+            return true;
+        }
+        let side = |p: (i32, i32), q: (i32, i32), r: (i32, i32)| {
+            i64::from(q.0 - p.0) * i64::from(r.1 - p.1) - i64::from(q.1 - p.1) * i64::from(r.0 - p.0)
+        };
+        let cross = |p: (i32, i32), q: (i32, i32)| {
+            let (d1, d2) = (side(a, b, p), side(a, b, q));
+            let (d3, d4) = (side(p, q, a), side(p, q, b));
+            d1.signum() * d2.signum() <= 0 && d3.signum() * d4.signum() <= 0
+        };
+        let (tl, tr, bl, br) = (
+            (self.x0, self.y0),
+            (self.x1, self.y0),
+            (self.x0, self.y1),
+            (self.x1, self.y1),
+        );
+        cross(tl, tr) || cross(tr, br) || cross(br, bl) || cross(bl, tl)
+    }
+}
+
+/// Where a marker's label goes, as an offset from the marker at `at` (pixels): the
+/// first box (above or below as `above` prefers, then the other side; centred on the
+/// marker, then to its right, then to its left; then further out) inside `area` that
+/// crosses none of `lines` and none of `taken`, which it then joins. Text is about
+/// 9.5 pixels a character and 22 high at the slides' label size.
+fn place_label(
+    at: (i32, i32),
+    text: &str,
+    above: bool,
+    lines: &[((i32, i32), (i32, i32))],
+    taken: &mut Vec<Box2>,
+    area: Box2,
+) -> (i32, i32) {
+    let w = (text.chars().count() as f64 * 9.5).ceil() as i32;
+    let h = 22;
+    let mut candidates = Vec::new();
+    for gap in [18, 44, 72] {
+        for up in [above, !above] {
+            let dy = if up { -gap - h } else { gap };
+            for dx in [-w / 2, 18, -w - 18] {
+                candidates.push((dx, dy));
+            }
+        }
+    }
+    let boxed = |(dx, dy): (i32, i32)| Box2 {
+        x0: at.0 + dx,
+        y0: at.1 + dy,
+        x1: at.0 + dx + w,
+        y1: at.1 + dy + h,
+    };
+    let free = |b: &Box2| {
+        b.inside(&area) && !lines.iter().any(|(p, q)| b.crossed_by(*p, *q)) && !taken.iter().any(|t| t.overlaps(b))
+    };
+    let chosen = candidates
+        .iter()
+        .copied()
+        .find(|c| free(&boxed(*c)))
+        .or_else(|| candidates.iter().copied().find(|c| boxed(*c).inside(&area)))
+        .unwrap_or(candidates[0]);
+    taken.push(boxed(chosen));
+    chosen
 }
 
 /// The slides (RGB pixels of [`SLIDE`] size) as a PDF, one page each, 16:9.

@@ -11,7 +11,7 @@ use crate::analysis::address::Address;
 use crate::analysis::balance::{self, BalanceOptions, Contender, Kind, Plan};
 use crate::analysis::challenge;
 use crate::analysis::sensitivity;
-use crate::analysis::sweep::{self, BasePlan, GoalSeek, Range, SweepResult, SweepSpec, Vary};
+use crate::analysis::sweep::{self, BasePlan, GoalSeek, Measure, Range, SweepResult, SweepSpec, Vary};
 use crate::chart::Chart;
 use crate::report::cap_comparison;
 use crate::report::format::{metric_value, money, thousands};
@@ -392,13 +392,17 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
                 .iter()
                 .map(|v| parse_vary(v, &scenario))
                 .collect::<Result<Vec<_>, _>>()?;
-            let metrics = metric.iter().map(|m| parse_metric(m)).collect::<Result<Vec<_>, _>>()?;
+            let metrics = metric
+                .iter()
+                .map(|m| parse_metric(m).map(Measure::Metric))
+                .collect::<Result<Vec<_>, _>>()?;
             let spec = SweepSpec {
                 plan,
                 vary,
                 metrics,
                 runs,
                 first_seed: seed,
+                quarters: None,
             };
             run_sweep(&scenario, &spec, format, chart.as_deref(), out)
         }

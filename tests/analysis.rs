@@ -23,9 +23,10 @@ fn price_sweep(values: Vec<f64>, runs: u32) -> SweepSpec {
             address: Address::parse("q1.flagship.price", &s).expect("address"),
             values,
         }],
-        metrics: vec![MetricSpec::parse("net_profit@sum").expect("metric")],
+        metrics: vec![MetricSpec::parse("net_profit@sum").expect("metric").into()],
         runs,
         first_seed: 3,
+        quarters: None,
     }
 }
 
@@ -45,6 +46,31 @@ fn a_sweep_point_at_the_plans_own_value_matches_plain_runs() {
     assert!((result.points[0].metrics[0].mean - mean).abs() <= 1e-6 * mean.abs());
 }
 
+/// A sweep can measure the score, and stop its runs after a number of quarters: on
+/// one seed, the point at the plan's own value is that plain run, to the last bit.
+#[test]
+fn a_sweep_measures_the_score_of_runs_cut_to_a_number_of_quarters() {
+    use thin_margin::analysis::sweep::Measure;
+    use thin_margin::sim::score::score;
+    let s = common::scenario("first-phone");
+    let never = AtomicBool::new(false);
+    let mut spec = price_sweep(vec![1999.0], 1);
+    spec.metrics = vec![
+        Measure::Score,
+        MetricSpec::parse("units_sold@sum").expect("metric").into(),
+    ];
+    spec.quarters = Some(4);
+    let result = sweep(&s, &spec, &|_, _| {}, &never).expect("sweep");
+    assert_eq!(result.metrics, ["score", "units_sold@sum"]);
+    let mut p = vec![Strategy::Reference.policy(&s)];
+    let out = run(s.clone(), 3, &mut p, Some(4)).expect("run");
+    let rows = out.player_rows();
+    assert_eq!(rows.len(), 4);
+    let units: f64 = rows.iter().map(|r| r.units_sold as f64).sum();
+    assert_eq!(result.points[0].metrics[0].mean, score(&s, &rows).total);
+    assert_eq!(result.points[0].metrics[1].mean, units);
+}
+
 #[test]
 fn sweeps_are_the_same_on_one_thread_or_two_and_move_with_the_parameter() {
     let s = common::scenario("camera-bom");
@@ -55,9 +81,10 @@ fn sweeps_are_the_same_on_one_thread_or_two_and_move_with_the_parameter() {
             address: Address::parse("all.camera.bom_cut", &s).expect("address"),
             values: Range::parse("0..0.2:0.05").expect("range").values(),
         }],
-        metrics: vec![MetricSpec::parse("defect_rate@max").expect("metric")],
+        metrics: vec![MetricSpec::parse("defect_rate@max").expect("metric").into()],
         runs: 6,
         first_seed: 0,
+        quarters: None,
     };
     let never = AtomicBool::new(false);
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");

@@ -459,6 +459,14 @@ fn debrief_writes_three_slides_a_three_page_pdf_and_markdown() {
     assert_eq!(pages, 3, "three pages");
     let md = std::fs::read_to_string(dir.join("debrief.md")).expect("markdown");
     assert_eq!(md.matches("\n## ").count(), 3, "{md}");
+    // The Decision slide sweeps the key decision (camera mitigation) on the run's seed.
+    let decision = md.split("## 2. Decision").nth(1).expect("a Decision slide");
+    assert!(
+        decision.contains("points of score")
+            && decision.contains("swept")
+            && decision.contains("on this run's seed (7)"),
+        "{decision}"
+    );
     std::fs::remove_dir_all(&dir).ok();
     let out = run(&["debrief", "--out", &dir_text]);
     assert_eq!(out.status.code(), Some(2));

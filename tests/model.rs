@@ -327,6 +327,86 @@ fn key_decisions_are_measured_by_replay_and_ranked() {
     assert!(ramp.score_effect > 0.0, "{effects:?}");
 }
 
+/// The debrief's Decision slide is a real sweep of the key decision: every point is
+/// the player's run with that one field set to the point's value in that quarter
+/// (held until the player next changed it), on the run's own seed, so the point at
+/// the player's value is the player's own run and the point at the earlier value is
+/// the run with the decision undone, to the last bit.
+#[test]
+fn the_decision_slide_sweeps_the_key_decision_on_the_runs_own_seed() {
+    use thin_margin::report::key_decisions::key_decisions;
+    use thin_margin::report::replay::player_rows;
+    use thin_margin::report::slides::{SlideChart, deck};
+    use thin_margin::sim::CompanyDecisions;
+    use thin_margin::sim::score::score;
+    let s = common::scenario("first-phone");
+    let seed = 7;
+    let mut policies = vec![Strategy::Reference.policy(&s)];
+    let out = run(s.clone(), seed, &mut policies, None).expect("valid");
+    let played: Vec<CompanyDecisions> = out.decisions.iter().map(|d| d[0].clone()).collect();
+    let top = key_decisions(&s, seed, &played, 1).remove(0);
+    let field = top.field.clone().expect("a SKU's decision has a sweep address");
+    // Seed 7's key decision is the production ramp (`q2.flagship.production`).
+    let parts: Vec<&str> = field.address.split('.').collect();
+    let [_, sku, name] = parts[..] else {
+        panic!("a SKU decision: {field:?}");
+    };
+    let value = |d: &CompanyDecisions| {
+        let k = &d.skus[sku];
+        match name {
+            "price" => k.price,
+            "production" => k.production as f64,
+            "bom_cut" => k.bom_cut,
+            _ => k.mitigation,
+        }
+    };
+    let deck = deck(&s, seed, &played).expect("a deck");
+    let SlideChart::Sweep {
+        metric,
+        xs,
+        ys: (_, ys),
+        chosen,
+        before,
+        ..
+    } = &deck.slides[1].chart
+    else {
+        panic!("the Decision slide charts a sweep: {:?}", deck.slides[1].chart);
+    };
+    assert_eq!(metric, "score");
+    assert_eq!((*chosen, *before), (field.after, field.before));
+    assert!((11..=21).contains(&xs.len()), "{xs:?}");
+    let score_of = |decisions: &[CompanyDecisions]| {
+        let rows = player_rows(&s, seed, decisions).expect("valid decisions");
+        score(&s, &rows.iter().collect::<Vec<_>>()).total
+    };
+    let at = |x: f64| xs.iter().position(|v| *v == x).expect("the value is on the grid");
+    assert_eq!(ys[at(field.after)], score_of(&played), "the player's own run");
+    assert_eq!(ys[at(field.before)], score_of(&top.without), "the decision undone");
+    // Every point: the quarters the decision held, with the field at that value.
+    for (x, y) in xs.iter().zip(ys) {
+        let mut variant = played.clone();
+        for (d, undone) in variant.iter_mut().zip(&top.without) {
+            if value(d) != value(undone) {
+                let k = d.skus.get_mut(sku).expect("the SKU");
+                match name {
+                    "price" => k.price = *x,
+                    "production" => k.production = *x as u64,
+                    "bom_cut" => k.bom_cut = *x,
+                    _ => k.mitigation = *x,
+                }
+            }
+        }
+        assert_eq!(*y, score_of(&variant), "{} at {x}", field.address);
+    }
+    assert!(ys.iter().any(|y| *y != ys[0]), "the decision moves the score: {ys:?}");
+    let headline = &deck.slides[1].headline;
+    let effect = format!("{:.1}", (ys[at(field.after)] - ys[at(field.before)]).abs());
+    assert!(
+        headline.contains(&effect) && headline.contains("points of score"),
+        "{headline}"
+    );
+}
+
 /// A rival price cut lowers a price follower's prices in the quarter it happens and
 /// stays (first-phone: the domestic brands cut 10% in 2012Q4), rather than being
 /// divided back out of last quarter's prices.

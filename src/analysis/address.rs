@@ -525,8 +525,13 @@ fn read_decision(d: &CompanyDecisions, target: &DecisionTarget) -> f64 {
 
 /// Channel shares with `ch` set to `share` (clamped to 0..1) and the others scaled to
 /// fill the rest in their old proportions (online takes it all when they were all 0).
+/// A share the channel already has leaves the mix exactly as it was, so a sweep's
+/// point at the plan's own value replays the plan bit for bit.
 pub fn with_share(old: &ChannelMap<f64>, ch: Channel, share: f64) -> ChannelMap<f64> {
     let share = share.clamp(0.0, 1.0);
+    if old[ch].to_bits() == share.to_bits() {
+        return *old;
+    }
     let others: f64 = Channel::ALL.iter().filter(|c| **c != ch).map(|c| old[*c]).sum();
     let mut out = ChannelMap::from_fn(|c| {
         if c == ch {

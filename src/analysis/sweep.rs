@@ -5,6 +5,10 @@
 //! the seeds. Runs are spread over the machine's cores (rayon); a shared flag stops
 //! the work cleanly, and a callback counts finished runs for a progress bar.
 //!
+//! A point can measure report metrics (`net_profit@sum`) and the scenario's score
+//! (the balanced scorecard, 0–100, as the game and the debrief rank runs). A sweep
+//! may stop every run after a number of quarters, to match a run that ended early.
+//!
 //! Goal seek looks for the value of one parameter at which a metric's expected value
 //! (the mean over the seeds, or one run with the demand noise switched off) meets a
 //! target: a scan of the range finds the first sign change, then bisection narrows
@@ -17,9 +21,11 @@ use crate::sim::Scenario;
 use crate::sim::decisions::PartialDecisions;
 use crate::sim::metric::MetricSpec;
 use crate::sim::run::run;
+use crate::sim::score::score;
 use crate::sim::strategies::{LogPolicy, Policy, Strategy};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -115,6 +121,40 @@ pub struct Vary {
     pub values: Vec<f64>,
 }
 
+/// What a sweep measures after each run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Measure {
+    /// A report metric over the player's rows.
+    Metric(MetricSpec),
+    /// The scenario's score (0–100) over the player's rows.
+    Score,
+}
+
+impl Measure {
+    /// The measure after a run of `scenario` whose player rows are `rows`.
+    pub fn evaluate(&self, scenario: &Scenario, rows: &[&crate::sim::CompanyReport]) -> Option<f64> {
+        match self {
+            Measure::Metric(m) => m.evaluate(rows),
+            Measure::Score => Some(score(scenario, rows).total),
+        }
+    }
+}
+
+impl From<MetricSpec> for Measure {
+    fn from(m: MetricSpec) -> Self {
+        Measure::Metric(m)
+    }
+}
+
+impl fmt::Display for Measure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Measure::Metric(m) => m.fmt(f),
+            Measure::Score => f.write_str("score"),
+        }
+    }
+}
+
 /// A metric's spread over the seeds at one grid point.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Summary {
@@ -159,9 +199,11 @@ pub enum SweepError {
 pub struct SweepSpec {
     pub plan: BasePlan,
     pub vary: Vec<Vary>,
-    pub metrics: Vec<MetricSpec>,
+    pub metrics: Vec<Measure>,
     pub runs: u32,
     pub first_seed: u64,
+    /// Quarters each run plays (`None`: the whole scenario).
+    pub quarters: Option<u32>,
 }
 
 impl SweepSpec {
@@ -207,12 +249,21 @@ fn policy(plan: &BasePlan, scenario: &Scenario) -> Box<dyn Policy> {
     }
 }
 
-/// Each metric after one run, or the model's refusal.
-fn one_run(scenario: &Arc<Scenario>, plan: &BasePlan, metrics: &[MetricSpec], seed: u64) -> Result<Vec<f64>, String> {
+/// Each measure after one run of at most `quarters` quarters, or the model's refusal.
+fn one_run(
+    scenario: &Arc<Scenario>,
+    plan: &BasePlan,
+    metrics: &[Measure],
+    seed: u64,
+    quarters: Option<u32>,
+) -> Result<Vec<f64>, String> {
     let mut policies = vec![policy(plan, scenario)];
-    let out = run(scenario.clone(), seed, &mut policies, None).map_err(|e| e.to_string())?;
+    let out = run(scenario.clone(), seed, &mut policies, quarters).map_err(|e| e.to_string())?;
     let rows = out.player_rows();
-    Ok(metrics.iter().map(|m| m.evaluate(&rows).unwrap_or(f64::NAN)).collect())
+    Ok(metrics
+        .iter()
+        .map(|m| m.evaluate(scenario, &rows).unwrap_or(f64::NAN))
+        .collect())
 }
 
 fn summarise(mut values: Vec<f64>) -> Summary {
@@ -284,7 +335,7 @@ pub fn sweep(
                 return None;
             }
             let (s, plan) = &variants[p];
-            let out = one_run(s, plan, &spec.metrics, spec.first_seed + r);
+            let out = one_run(s, plan, &spec.metrics, spec.first_seed + r, spec.quarters);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, jobs.len());
             Some(out)
         })
@@ -402,10 +453,11 @@ pub fn goal_seek(
             values: vec![x],
         }];
         let (s, p) = variant(scenario, plan, &vary, &[x]).map_err(SweepError::Invalid)?;
+        let measure = [Measure::Metric(metric.clone())];
         let values: Vec<f64> = (0..u64::from(runs))
             .into_par_iter()
             .map(|r| {
-                let v = one_run(&s, &p, std::slice::from_ref(metric), first_seed + r).map(|v| v[0]);
+                let v = one_run(&s, &p, &measure, first_seed + r, None).map(|v| v[0]);
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, most);
                 v
             })

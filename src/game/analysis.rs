@@ -215,9 +215,10 @@ fn prepare(scenario: &Scenario, plan: &[PartialDecisions], seed: u64, r: &Reques
             let spec = SweepSpec {
                 plan: base,
                 vary: vary_list,
-                metrics: vec![metric],
+                metrics: vec![metric.into()],
                 runs: r.runs.max(1),
                 first_seed: seed,
+                quarters: None,
             };
             if spec.total_runs() > MAX_RUNS {
                 return Err(format!(
@@ -520,9 +521,10 @@ mod tests {
         let spec = SweepSpec {
             plan: BasePlan::Log(plan_of(&s)),
             vary: vec![vary(&s.scenario, "q2.flagship.price", 1799.0, 2199.0, 3).expect("vary")],
-            metrics: vec![MetricSpec::parse("net_profit@sum").expect("metric")],
+            metrics: vec![MetricSpec::parse("net_profit@sum").expect("metric").into()],
             runs: 4,
             first_seed: 7,
+            quarters: None,
         };
         let direct = sweep::sweep(&s.scenario, &spec, &|_, _| {}, &AtomicBool::new(false)).expect("sweep");
         assert_eq!(result, direct);

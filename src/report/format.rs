@@ -43,10 +43,14 @@ pub fn thousands_f64(v: f64) -> String {
     }
 }
 
-/// A metric's value in its own unit: `0.42` for trust, `17.0×` for turnover and
-/// indices, `6.8%` for ratios, `1,250,000` for counts, money otherwise.
+/// A metric's value in its own unit: `0.42` for trust, `63.5` for the score (points
+/// of 100), `17.0×` for turnover and indices, `6.8%` for ratios, `1,250,000` for
+/// counts, money otherwise.
 pub fn metric_value(metric: &str, v: f64) -> String {
     let field = metric.split('@').next().unwrap_or("");
+    if field == "score" {
+        return format!("{v:.1}");
+    }
     let is_ratio = ["margin", "ratio", "roi", "trust", "share", "defect", "focus", "cut"]
         .iter()
         .any(|k| field.contains(k));
@@ -89,5 +93,6 @@ mod tests {
         assert_eq!(money("CNY", -0.2), "¥0");
         assert_eq!(thousands(7_900_000), "7,900,000");
         assert_eq!(thousands_f64(-1234.4), "−1,234");
+        assert_eq!(metric_value("score", 63.46), "63.5");
     }
 }

@@ -10,9 +10,15 @@
 //! launch or retirement is simply dropped). Variants the model refuses (e.g. a
 //! reverted production over a later quarter's capacity) are skipped. Effects are
 //! ranked by the absolute change in score, then in profit.
+//!
+//! Each change also names the sweep address it corresponds to (`q6.flagship.price`,
+//! `q3.stores`; for a new channel mix, the channel whose share moved most,
+//! `q2.channels.own_retail`) with its value before and after, so the debrief can
+//! sweep that decision; launches and retirements have none.
 
 use super::format::thousands_f64 as thousands;
 use super::replay::player_rows;
+use crate::sim::Channel;
 use crate::sim::decisions::CompanyDecisions;
 use crate::sim::score::score;
 use crate::sim::{Quarter, Scenario};
@@ -31,6 +37,19 @@ pub struct DecisionEffect {
     /// The player's decisions per quarter with this one change reverted (the
     /// counterfactual, replayable with the same seed).
     pub without: Vec<CompanyDecisions>,
+    /// The decision as a sweep address with its values, when it has one (not for a
+    /// launch or a retirement).
+    pub field: Option<FieldChange>,
+}
+
+/// A change as one field of the plan: the sweep address (see
+/// [`crate::analysis::address`]) and its value before and after the change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldChange {
+    /// `q6.flagship.price`, `q3.stores`, `q2.channels.own_retail`.
+    pub address: String,
+    pub before: f64,
+    pub after: f64,
 }
 
 /// Undoes one change in a quarter's decisions, given the decisions before it.
@@ -47,6 +66,7 @@ struct Change {
     description: String,
     key: String,
     revert: Revert,
+    field: Option<FieldChange>,
 }
 
 /// The `n` decisions of `played` (the player's decisions per quarter) that moved the
@@ -92,6 +112,7 @@ pub fn key_decisions(
             score_effect: base.0 - without.0,
             profit_effect: base.1 - without.1,
             without: variant,
+            field: change.field.clone(),
         });
     }
     effects.sort_by(|a, b| {
@@ -117,17 +138,23 @@ fn changes(opening: &CompanyDecisions, played: &[CompanyDecisions]) -> Vec<Chang
     for (q, d) in played.iter().enumerate() {
         for (id, sku) in &d.skus {
             let Some(old) = previous.skus.get(id) else { continue };
-            let fields: [(&str, f64, f64, Show); 4] = [
-                ("price", old.price, sku.price, |v| format!("¥{}", thousands(v))),
-                ("BOM cut", old.bom_cut, sku.bom_cut, |v| format!("{:.1}%", v * 100.0)),
-                ("mitigation", old.mitigation, sku.mitigation, |v| {
+            let fields: [(&str, &str, f64, f64, Show); 4] = [
+                ("price", "price", old.price, sku.price, |v| format!("¥{}", thousands(v))),
+                ("BOM cut", "bom_cut", old.bom_cut, sku.bom_cut, |v| {
+                    format!("{:.1}%", v * 100.0)
+                }),
+                ("mitigation", "mitigation", old.mitigation, sku.mitigation, |v| {
                     format!("¥{}", thousands(v))
                 }),
-                ("production", old.production as f64, sku.production as f64, |v| {
-                    format!("{} units", thousands(v))
-                }),
+                (
+                    "production",
+                    "production",
+                    old.production as f64,
+                    sku.production as f64,
+                    |v| format!("{} units", thousands(v)),
+                ),
             ];
-            for (k, (name, was, now, show)) in fields.into_iter().enumerate() {
+            for (k, (name, field, was, now, show)) in fields.into_iter().enumerate() {
                 if was.to_bits() == now.to_bits() {
                     continue;
                 }
@@ -149,41 +176,56 @@ fn changes(opening: &CompanyDecisions, played: &[CompanyDecisions]) -> Vec<Chang
                         }
                         d.skus.insert(id2.clone(), new);
                     }),
+                    field: Some(FieldChange {
+                        address: format!("q{}.{id}.{field}", q + 1),
+                        before: was,
+                        after: now,
+                    }),
                 });
             }
         }
         let money: Show = |v| format!("¥{}", thousands(v));
         let pct: Show = |v| format!("{:.0}%", v * 100.0);
         let count: Show = thousands;
-        let scalars: [(&str, Get, Set, Show); 6] = [
-            ("stores", |d| d.stores as f64, |d, b| d.stores = b.stores, count),
+        let scalars: [(&str, &str, Get, Set, Show); 6] = [
+            (
+                "stores",
+                "stores",
+                |d| d.stores as f64,
+                |d, b| d.stores = b.stores,
+                count,
+            ),
             (
                 "dealer margin",
+                "dealer_margin",
                 |d| d.dealer_margin,
                 |d, b| d.dealer_margin = b.dealer_margin,
                 pct,
             ),
             (
                 "community budget",
+                "community",
                 |d| d.community,
                 |d, b| d.community = b.community,
                 money,
             ),
             (
                 "paid traffic",
+                "paid_traffic",
                 |d| d.paid_traffic,
                 |d, b| d.paid_traffic = b.paid_traffic,
                 money,
             ),
             (
                 "monetisation",
+                "monetisation",
                 |d| d.monetisation,
                 |d, b| d.monetisation = b.monetisation,
                 pct,
             ),
-            ("R&D", |d| d.rnd, |d, b| d.rnd = b.rnd, money),
+            ("R&D", "rnd", |d| d.rnd, |d, b| d.rnd = b.rnd, money),
         ];
-        for (name, get, set, show) in scalars {
+        for (name, field, get, set, show) in scalars {
             let (was, now) = (get(previous), get(d));
             if was.to_bits() != now.to_bits() {
                 out.push(Change {
@@ -191,6 +233,11 @@ fn changes(opening: &CompanyDecisions, played: &[CompanyDecisions]) -> Vec<Chang
                     description: format!("{name} {} to {}", show(was), show(now)),
                     key: format!("company:{name}"),
                     revert: Box::new(set),
+                    field: Some(FieldChange {
+                        address: format!("q{}.{field}", q + 1),
+                        before: was,
+                        after: now,
+                    }),
                 });
             }
         }
@@ -202,11 +249,24 @@ fn changes(opening: &CompanyDecisions, played: &[CompanyDecisions]) -> Vec<Chang
                     .collect::<Vec<_>>()
                     .join(", ")
             };
+            // The channel whose share moved most stands for the mix in a sweep.
+            let moved = Channel::ALL
+                .into_iter()
+                .max_by(|a, b| {
+                    let delta = |c: Channel| (d.channels[c] - previous.channels[c]).abs();
+                    delta(*a).total_cmp(&delta(*b)).then(b.cmp(a))
+                })
+                .unwrap_or(Channel::Online);
             out.push(Change {
                 quarter_idx: q,
                 description: format!("channel mix {} to {}", mix(&previous.channels), mix(&d.channels)),
                 key: "company:channels".into(),
                 revert: Box::new(|d, b| d.channels = b.channels),
+                field: Some(FieldChange {
+                    address: format!("q{}.channels.{}", q + 1, moved.key()),
+                    before: previous.channels[moved],
+                    after: d.channels[moved],
+                }),
             });
         }
         for id in &d.launch {
@@ -219,6 +279,7 @@ fn changes(opening: &CompanyDecisions, played: &[CompanyDecisions]) -> Vec<Chang
                     d.launch.retain(|l| *l != id2);
                     d.skus.remove(&id2);
                 }),
+                field: None,
             });
         }
         for id in &d.retire {
@@ -228,6 +289,7 @@ fn changes(opening: &CompanyDecisions, played: &[CompanyDecisions]) -> Vec<Chang
                 description: format!("retire {id}"),
                 key: format!("retire:{id}"),
                 revert: Box::new(move |d, _| d.retire.retain(|r| *r != id2)),
+                field: None,
             });
         }
         previous = d;
