@@ -9,15 +9,14 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use thin_margin::analysis::address::Address;
-use thin_margin::analysis::sweep::{BasePlan, GoalSpec, Range, SweepSpec, Vary, goal_seek, sweep};
+use thin_margin::analysis::sweep::{BasePlan, GoalSpec, Measure, Range, SweepSpec, Vary, goal_seek, sweep};
 use thin_margin::scenario::load_scenario;
-use thin_margin::sim::metric::MetricSpec;
 
 fn bench_sweeps(c: &mut Criterion) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/first-phone.ron");
     let s = load_scenario(&path).unwrap_or_else(|e| panic!("{e}"));
     let address = Address::parse("q1.flagship.price", &s).unwrap_or_else(|e| panic!("{e}"));
-    let metric = MetricSpec::parse("net_profit@sum").unwrap_or_else(|e| panic!("{e}"));
+    let metric = Measure::parse("net_profit@sum").unwrap_or_else(|e| panic!("{e}"));
     let spec = SweepSpec {
         plan: BasePlan::Log(s.reference.clone()),
         vary: vec![Vary {
@@ -27,7 +26,7 @@ fn bench_sweeps(c: &mut Criterion) {
                 .unwrap_or_else(|e| panic!("{e}"))
                 .values(),
         }],
-        metrics: vec![metric.clone().into()],
+        metrics: vec![metric.clone()],
         runs: 1000,
         first_seed: 0,
         quarters: None,

@@ -19,7 +19,6 @@ use crate::report::key_decisions::key_decisions;
 use crate::report::slides;
 use crate::save::{decision_log, run_file};
 use crate::scenario::{self, FileErrors, load};
-use crate::sim::metric::MetricSpec;
 use crate::sim::metric::{CHANNEL_FIELDS, SCALAR_FIELDS, field_value};
 use crate::sim::params::Scenario;
 use crate::sim::report::CompanyReport;
@@ -392,10 +391,7 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
                 .iter()
                 .map(|v| parse_vary(v, &scenario))
                 .collect::<Result<Vec<_>, _>>()?;
-            let metrics = metric
-                .iter()
-                .map(|m| parse_metric(m).map(Measure::Metric))
-                .collect::<Result<Vec<_>, _>>()?;
+            let metrics = metric.iter().map(|m| parse_metric(m)).collect::<Result<Vec<_>, _>>()?;
             let spec = SweepSpec {
                 plan,
                 vary,
@@ -714,11 +710,13 @@ fn parse_vary(text: &str, scenario: &Scenario) -> Result<Vary, CliError> {
     })
 }
 
-/// A metric name, or the closest valid ones.
-fn parse_metric(text: &str) -> Result<MetricSpec, CliError> {
-    MetricSpec::parse(text).map_err(|_| {
+/// A metric name (`score`, or a report field with its aggregation), or the closest
+/// valid ones.
+fn parse_metric(text: &str) -> Result<Measure, CliError> {
+    Measure::parse(text).map_err(|_| {
         let field = text.split('@').next().unwrap_or(text);
         let mut names: Vec<String> = SCALAR_FIELDS.iter().map(|f| f.to_string()).collect();
+        names.push("score".into());
         for f in CHANNEL_FIELDS {
             for ch in Channel::ALL {
                 names.push(format!("{f}.{}", ch.key()));
@@ -726,7 +724,7 @@ fn parse_metric(text: &str) -> Result<MetricSpec, CliError> {
         }
         let near = crate::analysis::address::closest(field, names.iter().map(String::as_str));
         CliError::Usage(format!(
-            "unknown metric \"{text}\": did you mean {}? (a metric is FIELD[@sum|mean|min|max|last|QUARTER])",
+            "unknown metric \"{text}\": did you mean {}? (a metric is score, or FIELD[@sum|mean|min|max|last|QUARTER])",
             near.join(", ")
         ))
     })

@@ -7,7 +7,7 @@ mod common;
 use std::sync::atomic::AtomicBool;
 use thin_margin::analysis::address::{Address, with_share};
 use thin_margin::analysis::sweep::{
-    BasePlan, GoalSpec, MAX_RUNS, Range, SweepError, SweepSpec, Vary, goal_seek, sweep,
+    BasePlan, GoalSpec, MAX_RUNS, Measure, Range, SweepError, SweepSpec, Vary, goal_seek, sweep,
 };
 use thin_margin::sim::metric::MetricSpec;
 use thin_margin::sim::run::run;
@@ -112,7 +112,7 @@ fn goal_seek_meets_a_reachable_target_and_names_the_closest_value_otherwise() {
     let s = common::scenario("first-phone");
     let plan = BasePlan::Log(s.reference.clone());
     let address = Address::parse("q1.flagship.price", &s).expect("address");
-    let metric = MetricSpec::parse("net_profit@sum").expect("metric");
+    let metric = Measure::parse("net_profit@sum").expect("metric");
     let range = Range::parse("1600..2400").expect("range");
     let never = AtomicBool::new(false);
     let spec = |target: f64| GoalSpec {
@@ -188,7 +188,7 @@ fn setting_one_channel_share_keeps_the_sum_at_one() {
 fn the_tornado_ranks_parameters_by_their_effect_and_moves_both_ways() {
     use thin_margin::analysis::sensitivity::tornado;
     let s = common::scenario("camera-bom");
-    let metric = MetricSpec::parse("net_profit@sum").expect("metric");
+    let metric = Measure::parse("net_profit@sum").expect("metric");
     let never = AtomicBool::new(false);
     let counted = std::sync::Mutex::new((0, 0));
     let t = tornado(
@@ -298,7 +298,7 @@ fn charts_are_written_as_png_or_svg_with_their_titles() {
     let width = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
     let height = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
     assert_eq!((width, height), SIZE);
-    let metric = MetricSpec::parse("net_profit@sum").expect("metric");
+    let metric = Measure::parse("net_profit@sum").expect("metric");
     let t = tornado(
         &s,
         &s.reference,

@@ -412,6 +412,25 @@ fn sweep_and_goal_seek_answer_and_refuse_bad_input_with_code_2() {
         "3",
     ]);
     assert!(text.starts_with("q1.flagship.price = "), "{text}");
+    // The score is a metric too (points of 100).
+    let json = ok(&[
+        "sweep",
+        "first-phone",
+        "--vary",
+        "q1.flagship.price=1799..1999:100",
+        "--metric",
+        "score",
+        "--runs",
+        "2",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["metrics"][0], "score");
+    for p in v["points"].as_array().expect("points") {
+        let mean = p["metrics"][0]["mean"].as_f64().expect("mean");
+        assert!((0.0..=100.0).contains(&mean), "{mean}");
+    }
     for (vary, metric, message) in [
         ("q1.flagship.price=2..1", "cash", "above TO"),
         ("q1.flagship.prise=1..2", "cash", "did you mean price"),

@@ -7,10 +7,9 @@
 //! whole-number fields a fractional value cannot fill and variants the model refuses.
 
 use super::address::{Address, all_addresses};
-use super::sweep::{Progress, SweepError};
+use super::sweep::{Measure, Progress, SweepError};
 use crate::sim::Scenario;
 use crate::sim::decisions::PartialDecisions;
-use crate::sim::metric::MetricSpec;
 use crate::sim::run::run;
 use crate::sim::strategies::LogPolicy;
 use rayon::prelude::*;
@@ -49,7 +48,7 @@ pub struct Tornado {
 fn mean_metric(
     scenario: &Arc<Scenario>,
     plan: &[PartialDecisions],
-    metric: &MetricSpec,
+    metric: &Measure,
     runs: u32,
     seed: u64,
 ) -> Option<f64> {
@@ -57,7 +56,7 @@ fn mean_metric(
     for r in 0..u64::from(runs.max(1)) {
         let mut policies: Vec<Box<dyn crate::sim::strategies::Policy>> = vec![Box::new(LogPolicy::new(plan.to_vec()))];
         let out = run(scenario.clone(), seed + r, &mut policies, None).ok()?;
-        total += metric.evaluate(&out.player_rows())?;
+        total += metric.evaluate(scenario, &out.player_rows())?;
     }
     Some(total / f64::from(runs.max(1)))
 }
@@ -68,7 +67,7 @@ fn mean_metric(
 pub fn tornado(
     scenario: &Scenario,
     plan: &[PartialDecisions],
-    metric: &MetricSpec,
+    metric: &Measure,
     spread: f64,
     runs: u32,
     first_seed: u64,

@@ -131,6 +131,15 @@ pub enum Measure {
 }
 
 impl Measure {
+    /// `score` (the scenario's score, 0–100) or a report metric such as `net_profit@sum`.
+    pub fn parse(text: &str) -> Result<Measure, String> {
+        if text.trim() == "score" {
+            Ok(Measure::Score)
+        } else {
+            MetricSpec::parse(text).map(Measure::Metric)
+        }
+    }
+
     /// The measure after a run of `scenario` whose player rows are `rows`.
     pub fn evaluate(&self, scenario: &Scenario, rows: &[&crate::sim::CompanyReport]) -> Option<f64> {
         match self {
@@ -409,7 +418,7 @@ pub struct GoalSpec {
     pub name: String,
     pub address: Address,
     pub range: Range,
-    pub metric: MetricSpec,
+    pub metric: Measure,
     pub target: f64,
     pub runs: u32,
     pub first_seed: u64,
@@ -453,7 +462,7 @@ pub fn goal_seek(
             values: vec![x],
         }];
         let (s, p) = variant(scenario, plan, &vary, &[x]).map_err(SweepError::Invalid)?;
-        let measure = [Measure::Metric(metric.clone())];
+        let measure = [metric.clone()];
         let values: Vec<f64> = (0..u64::from(runs))
             .into_par_iter()
             .map(|r| {

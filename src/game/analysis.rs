@@ -10,13 +10,12 @@
 use crate::analysis::address::Address;
 use crate::analysis::sensitivity::{Tornado, tornado};
 use crate::analysis::sweep::{
-    self, BasePlan, GoalSeek, GoalSpec, MAX_RUNS, Range, SweepError, SweepResult, SweepSpec, Vary,
+    self, BasePlan, GoalSeek, GoalSpec, MAX_RUNS, Measure, Range, SweepError, SweepResult, SweepSpec, Vary,
 };
 use crate::chart::Chart;
 use crate::save::session::Session;
 use crate::sim::Scenario;
 use crate::sim::decisions::PartialDecisions;
-use crate::sim::metric::MetricSpec;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
@@ -176,7 +175,7 @@ pub fn param_value(name: &str, v: f64) -> String {
 enum Work {
     Sweep(SweepSpec),
     Goal(GoalSpec),
-    Tornado(MetricSpec),
+    Tornado(Measure),
 }
 
 fn vary(scenario: &Scenario, name: &str, from: f64, to: f64, points: usize) -> Result<Vary, String> {
@@ -201,7 +200,7 @@ fn vary(scenario: &Scenario, name: &str, from: f64, to: f64, points: usize) -> R
 
 /// Checks a request against the scenario before any work starts.
 fn prepare(scenario: &Scenario, plan: &[PartialDecisions], seed: u64, r: &Request) -> Result<Work, String> {
-    let metric = MetricSpec::parse(&r.metric).map_err(|e| format!("metric {}: {e}", r.metric))?;
+    let metric = Measure::parse(&r.metric).map_err(|e| format!("metric {}: {e}", r.metric))?;
     let base = BasePlan::Log(plan.to_vec());
     match r.tool {
         Tool::Sweep => {
@@ -215,7 +214,7 @@ fn prepare(scenario: &Scenario, plan: &[PartialDecisions], seed: u64, r: &Reques
             let spec = SweepSpec {
                 plan: base,
                 vary: vary_list,
-                metrics: vec![metric.into()],
+                metrics: vec![metric],
                 runs: r.runs.max(1),
                 first_seed: seed,
                 quarters: None,
@@ -521,7 +520,7 @@ mod tests {
         let spec = SweepSpec {
             plan: BasePlan::Log(plan_of(&s)),
             vary: vec![vary(&s.scenario, "q2.flagship.price", 1799.0, 2199.0, 3).expect("vary")],
-            metrics: vec![MetricSpec::parse("net_profit@sum").expect("metric").into()],
+            metrics: vec![Measure::parse("net_profit@sum").expect("metric")],
             runs: 4,
             first_seed: 7,
             quarters: None,

@@ -28,7 +28,8 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 /// Metrics offered besides the scenario's own objectives.
-const METRICS: [&str; 10] = [
+const METRICS: [&str; 11] = [
+    "score",
     "net_profit@sum",
     "revenue_hardware@sum",
     "units_sold@sum",
@@ -62,6 +63,9 @@ fn parameter_groups(s: &Session) -> Vec<(&'static str, Vec<String>)> {
 
 /// A metric in words: `net profit, total over the run`.
 fn metric_label(metric: &str) -> String {
+    if metric == "score" {
+        return "score (points of 100)".into();
+    }
     let Ok(m) = MetricSpec::parse(metric) else {
         return metric.to_string();
     };
@@ -295,7 +299,9 @@ fn controls_ui(ui: &mut egui::Ui, s: &Session, view: &mut AnalysisView, actions:
             ui.add_space(6.0);
         }
         ui.label(RichText::new("Metric").strong());
-        let mut metrics: Vec<String> = s.scenario.objectives.iter().map(|o| o.metric.to_string()).collect();
+        // The score first, then the scenario's objectives, then the usual KPIs.
+        let mut metrics = vec!["score".to_string()];
+        metrics.extend(s.scenario.objectives.iter().map(|o| o.metric.to_string()));
         metrics.extend(METRICS.iter().map(|m| m.to_string()));
         metrics.dedup();
         let mut seen = Vec::new();
