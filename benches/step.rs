@@ -68,5 +68,11 @@ fn bench_campaign(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_step, bench_campaign);
+criterion_group! {
+    name = benches;
+    // No HTML plots: the figures go to BENCHMARKS.md, and criterion's plotters charts
+    // find no font once plotters is built with our embedded-font feature set.
+    config = Criterion::default().without_plots();
+    targets = bench_step, bench_campaign
+}
 criterion_main!(benches);

@@ -60,5 +60,11 @@ fn bench_sweeps(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_sweeps);
+criterion_group! {
+    name = benches;
+    // No HTML plots: the figures go to BENCHMARKS.md, and criterion's plotters charts
+    // find no font once plotters is built with our embedded-font feature set.
+    config = Criterion::default().without_plots();
+    targets = bench_sweeps
+}
 criterion_main!(benches);
