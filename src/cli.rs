@@ -276,6 +276,16 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Check a workshop's signed results: re-simulate every round from the file,
+    /// check the hash chain, the leaderboard and the ed25519 signature; exit 1 naming
+    /// the first thing that does not match.
+    Verify {
+        /// The results file (JSON) the workshop server exported.
+        file: PathBuf,
+        /// The workshop's public key (hex), as shown when it was created.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
 }
 
 /// How `simulate` prints its reports.
@@ -314,6 +324,9 @@ pub enum CliError {
     Output(String),
     #[error("{0}")]
     Game(String),
+    /// A results file that does not verify.
+    #[error("{0}")]
+    Verify(String),
 }
 
 impl CliError {
@@ -539,6 +552,7 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             out,
         ),
         Command::Check { files } => check(&files, out),
+        Command::Verify { file, public_key } => verify_results(&file, public_key.as_deref(), out),
         #[cfg(feature = "gui")]
         Command::Play {
             scenario,
@@ -563,6 +577,24 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             out,
         ),
     }
+}
+
+fn verify_results(file: &Path, public_key: Option<&str>, out: &mut dyn Write) -> Result<(), CliError> {
+    let text =
+        std::fs::read_to_string(file).map_err(|e| CliError::Verify(format!("{}: cannot read: {e}", file.display())))?;
+    let v = crate::workshop::chain::verify(&file.display().to_string(), &text, public_key).map_err(CliError::Verify)?;
+    write_out(
+        out,
+        &format!(
+            "{}: verified — {} rounds re-simulated, {} teams, hash chain and leaderboard match, signed by {}{}{}\n",
+            file.display(),
+            v.rounds,
+            v.teams,
+            v.public_key,
+            if public_key.is_some() { " (the key given)" } else { "" },
+            v.winner.map(|w| format!("; winner: {w}")).unwrap_or_default()
+        ),
+    )
 }
 
 /// The player's decisions for a whole run of `scenario`, from a log or a strategy,

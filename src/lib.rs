@@ -13,3 +13,4 @@ pub mod report;
 pub mod save;
 pub mod scenario;
 pub mod sim;
+pub mod workshop;

@@ -13,7 +13,7 @@
 //! at all, `(cash + credit_line) / committed`.
 
 use super::channel_map::{Channel, ChannelMap};
-use super::decisions::CompanyDecisions;
+use super::decisions::{self, CompanyDecisions, FieldProblem, ValidationContext};
 use super::world::{SkuStatus, World};
 use super::{cost, events, quality};
 
@@ -123,4 +123,18 @@ fn trailing_margin_after_cap(world: &World, company_idx: usize) -> Option<f64> {
     }
     let profit: f64 = flows.iter().map(|f| f.hw_profit - f.rebate).sum();
     Some(profit / revenue)
+}
+
+/// Every problem `step` would refuse `decisions` for, checked against the quarter
+/// about to resolve (its capacity and dealer-margin ceiling after the events due).
+pub fn problems(world: &World, company_idx: usize, decisions: &CompanyDecisions) -> Vec<FieldProblem> {
+    let sc = &world.scenario;
+    let ctx = ValidationContext {
+        capacity: events::upcoming_capacity(world, company_idx),
+        max_stores: sc.finance.max_stores,
+        max_dealer_margin: events::upcoming_modifiers(world).dealer_margin_max,
+        catalogue_lead_time: &|id| sc.catalogue_sku(id).map(|k| k.lead_time),
+        quarter_idx: world.quarter_idx,
+    };
+    decisions::problems(&world.companies[company_idx], decisions, &ctx)
 }

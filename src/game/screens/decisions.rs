@@ -10,7 +10,7 @@ use crate::game::theme::{self, ACCENT, MUTED, WORSE, channel_color, channel_name
 use crate::game::widgets::{card, cny, notice_banner, pct, root_ui, units};
 use crate::save::session::Session;
 use crate::sim::Channel;
-use crate::sim::decisions::{self, CompanyDecisions, FieldProblem, SkuDecision, ValidationContext};
+use crate::sim::decisions::{self, CompanyDecisions, FieldProblem, SkuDecision};
 use crate::sim::events::{upcoming_capacity, upcoming_modifiers};
 use crate::sim::preview::preview;
 use crate::sim::score::ObjectiveStatus;
@@ -214,16 +214,7 @@ fn decisions_ui(
 
 /// The problems the core would refuse the draft for, each naming its field.
 fn draft_problems(s: &Session) -> Vec<FieldProblem> {
-    let sc = &s.scenario;
-    let company = &s.world.companies[s.player_idx];
-    let ctx = ValidationContext {
-        capacity: upcoming_capacity(&s.world, s.player_idx),
-        max_stores: sc.finance.max_stores,
-        max_dealer_margin: upcoming_modifiers(&s.world).dealer_margin_max,
-        catalogue_lead_time: &|id| sc.catalogue_sku(id).map(|k| k.lead_time),
-        quarter_idx: s.world.quarter_idx,
-    };
-    decisions::problems(company, &s.draft, &ctx)
+    crate::sim::preview::problems(&s.world, s.player_idx, &s.draft)
 }
 
 /// Shows, beside a control, the core's objections to the fields it sets (`field` or

@@ -1,0 +1,10 @@
+//! Classroom workshops: many teams in one market (MODEL.md "Shared market").
+//!
+//! - [`market`] turns a scenario into a market for N teams (and computer-run seats).
+//! - [`session`] is the workshop as a state machine that does no I/O: journal entries
+//!   in, state out; the server persists each entry before it acknowledges it.
+//! - [`chain`] is the round hash chain, the signed results file and `verify`.
+
+pub mod chain;
+pub mod market;
+pub mod session;

@@ -1,0 +1,252 @@
+//! The workshop without sockets: the state machine plays a shared market, refuses
+//! what it must, replays from its journal, and its signed results verify — and fail
+//! to verify, saying where, after any change.
+
+mod common;
+
+use std::path::Path;
+use thin_margin::sim::params::{Event, EventKind};
+use thin_margin::workshop::chain::{self, results, verify};
+use thin_margin::workshop::market::Variant;
+use thin_margin::workshop::session::{Command, Entry, Phase, Setup, Workshop, WorkshopError};
+
+const SCENARIO: &str = "scenarios/first-phone.ron";
+
+fn scenario_text() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SCENARIO)).expect("scenario")
+}
+
+fn setup(teams: usize, practice_rounds: u32) -> Setup {
+    Setup {
+        id: "w1".into(),
+        title: "Test workshop".into(),
+        scenario_id: "first-phone".into(),
+        scenario_hash: thin_margin::save::run_file::scenario_hash(&scenario_text()),
+        teams: (1..=teams).map(|i| format!("Team {i}")).collect(),
+        computer_seats: 2,
+        seed: 11,
+        variant: Variant::Growth,
+        practice_rounds,
+        auto_close: false,
+        public_key: String::new(),
+        facilitator_token_hash: "f".into(),
+        team_token_hashes: (1..=teams).map(|i| format!("t{i}")).collect(),
+    }
+}
+
+/// Applies commands in order, as the server would, with a clock that ticks 1 s each.
+struct Driver {
+    w: Workshop,
+    journal: Vec<Entry>,
+}
+
+impl Driver {
+    fn new(setup: Setup) -> Driver {
+        let base = common::scenario("first-phone");
+        Driver {
+            w: Workshop::new(setup, &base).expect("workshop"),
+            journal: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, command: Command) -> Result<(), WorkshopError> {
+        self.w.check(&command)?;
+        let entry = Entry {
+            seq: self.w.next_seq,
+            at_ms: 1000 * self.w.next_seq,
+            command,
+        };
+        self.w.apply(&entry)?;
+        self.journal.push(entry);
+        Ok(())
+    }
+}
+
+fn supply_shock() -> Event {
+    Event {
+        title: "A memory shortage".into(),
+        description: "Memory costs 20% more for two quarters.".into(),
+        kind: EventKind::SupplyShock {
+            capacity_factor: 0.5,
+            cost_factor: 1.2,
+        },
+        duration: 2,
+    }
+}
+
+/// Plays `rounds` rounds: every team but the last submits a price cut of its own.
+fn play(d: &mut Driver, rounds: u32) {
+    for r in 0..rounds {
+        d.send(Command::OpenRound { deadline_ms: u64::MAX }).expect("open");
+        for t in 0..d.w.teams.len() - 1 {
+            let idx = d.w.teams[t].company_idx;
+            let mut decisions = d.w.world.companies[idx].last_decisions.carried_over();
+            for sku in decisions.skus.values_mut() {
+                sku.price -= 10.0 * (t as f64 + 1.0);
+            }
+            let mut fitted = decisions.clone();
+            thin_margin::analysis::challenge::fit_to_constraints(&d.w.world, idx, &mut fitted);
+            d.send(Command::Submit {
+                team: t,
+                decisions: fitted,
+            })
+            .expect("valid submission");
+        }
+        if r == 1 {
+            d.send(Command::Inject { event: supply_shock() }).expect("inject");
+        }
+        d.send(Command::CloseRound).expect("close");
+    }
+}
+
+#[test]
+fn a_shared_market_resolves_rounds_and_its_signed_results_verify() {
+    let mut d = Driver::new(setup(5, 1));
+    play(&mut d, 5);
+    // One practice round, then four of the competition.
+    assert_eq!(d.w.rounds_closed, 5);
+    assert_eq!(d.w.chain.len(), 4);
+    assert_eq!(d.w.reports.len(), 4);
+    assert_eq!(
+        d.w.reports[0].quarter.to_string(),
+        "2011Q3",
+        "the market started again after practice"
+    );
+    // Every team has a row each round; the team that never submitted repeated its plan.
+    for t in 0..5 {
+        assert_eq!(d.w.team_rows(t).len(), 4);
+    }
+    let board = d.w.leaderboard();
+    assert_eq!(board.len(), 5);
+    assert!(board.windows(2).all(|p| p[0].score >= p[1].score));
+    // The journal replays to the same state.
+    let mut again = Driver::new(setup(5, 1));
+    for e in &d.journal {
+        again.w.apply(e).expect("replays");
+    }
+    assert_eq!(again.w.chain, d.w.chain);
+    assert_eq!(again.w.leaderboard(), board);
+    // Signed results verify from the file alone.
+    let key = chain::signing_key(&"07".repeat(32)).expect("key");
+    let text = results(&d.w, &scenario_text(), &key).to_text();
+    let ok = verify("results.json", &text, Some(&chain::public_hex(&key))).expect("verifies");
+    assert_eq!((ok.rounds, ok.teams), (4, 5));
+    // Another key is named.
+    let other = chain::public_hex(&chain::signing_key(&"08".repeat(32)).expect("key"));
+    assert!(
+        verify("results.json", &text, Some(&other))
+            .expect_err("wrong key")
+            .contains("not the workshop's key")
+    );
+}
+
+#[test]
+fn any_change_to_a_results_file_fails_verification_and_says_where() {
+    let mut d = Driver::new(setup(3, 0));
+    play(&mut d, 3);
+    let key = chain::signing_key(&"07".repeat(32)).expect("key");
+    let text = results(&d.w, &scenario_text(), &key).to_text();
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let price = v["rounds"][1]["decisions"][0]["decisions"]["skus"]["flagship"]["price"]
+        .as_f64()
+        .expect("price");
+    let edits = [
+        // A price in a round's decisions: the record's hash no longer matches.
+        (
+            format!("\"price\": {price:?}"),
+            format!("\"price\": {:?}", price + 1.0),
+            "hash does not match the record",
+        ),
+        // A score on the leaderboard.
+        (
+            "\"rank\": 1,".to_string(),
+            "\"rank\": 2,".to_string(),
+            "leaderboard[0].rank",
+        ),
+        // The seed: re-simulation differs from round 1 on.
+        ("\"seed\": 11".to_string(), "\"seed\": 12".to_string(), "rounds[0]"),
+        // The scenario text itself.
+        (
+            "Flagship".to_string(),
+            "Flagshiq".to_string(),
+            "scenario_text does not match",
+        ),
+        // Layout only.
+        ("{\n".to_string(), "{ \n".to_string(), "differs from its signed form"),
+    ];
+    for (from, to, expected) in edits {
+        assert!(text.contains(&from), "{from} not in the file");
+        let tampered = text.replacen(&from, &to, 1);
+        let err = verify("results.json", &tampered, None).expect_err("tampered");
+        assert!(err.contains(expected), "{from} → {to}: {err}");
+    }
+    // Re-signing with another key after an edit is caught by the expected key.
+    let mut forged = results(&d.w, &scenario_text(), &key);
+    forged.leaderboard.reverse();
+    let forger = chain::signing_key(&"09".repeat(32)).expect("key");
+    forged.sign(&forger);
+    let err = verify("results.json", &forged.to_text(), Some(&chain::public_hex(&key))).expect_err("forged");
+    assert!(err.contains("leaderboard") || err.contains("key"), "{err}");
+    // Not JSON at all: file, line and column.
+    let err = verify("results.json", "{\"format\": 3", None).expect_err("garbage");
+    assert!(err.starts_with("results.json:1:"), "{err}");
+}
+
+#[test]
+fn the_session_refuses_what_it_must_and_changes_nothing() {
+    let mut d = Driver::new(setup(2, 0));
+    let before = d.w.next_seq;
+    // No round open.
+    let decisions = d.w.teams[0].last.clone();
+    assert!(matches!(
+        d.send(Command::Submit {
+            team: 0,
+            decisions: decisions.clone()
+        }),
+        Err(WorkshopError::Conflict(_))
+    ));
+    assert!(matches!(d.send(Command::CloseRound), Err(WorkshopError::Conflict(_))));
+    d.send(Command::OpenRound { deadline_ms: 5_000 }).expect("open");
+    assert!(matches!(
+        d.send(Command::OpenRound { deadline_ms: 9_000 }),
+        Err(WorkshopError::Conflict(_))
+    ));
+    // Out-of-range decisions: the core's own validation, naming the field.
+    let mut bad = decisions.clone();
+    bad.skus.get_mut("flagship").expect("sku").bom_cut = 0.9;
+    match d.send(Command::Submit {
+        team: 0,
+        decisions: bad,
+    }) {
+        Err(WorkshopError::Invalid(p)) => assert!(p.iter().any(|p| p.field.contains("bom_cut")), "{p:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        d.send(Command::Submit { team: 7, decisions }),
+        Err(WorkshopError::BadRequest(_))
+    ));
+    // An out-of-range event.
+    let mut shock = supply_shock();
+    shock.kind = EventKind::SupplyShock {
+        capacity_factor: 99.0,
+        cost_factor: 1.0,
+    };
+    assert!(matches!(
+        d.send(Command::Inject { event: shock }),
+        Err(WorkshopError::BadRequest(_))
+    ));
+    assert_eq!(d.w.next_seq, before + 1, "only the round opening was applied");
+    assert!(d.w.is_due(5_000) && !d.w.is_due(4_999));
+    // Pause keeps the deadline; resume reopens the round.
+    d.send(Command::Pause).expect("pause");
+    assert!(matches!(
+        d.w.phase,
+        Phase::Paused {
+            deadline_ms: Some(5_000)
+        }
+    ));
+    d.send(Command::Resume).expect("resume");
+    assert!(matches!(d.w.phase, Phase::Open { .. }));
+    d.send(Command::End).expect("end");
+    assert!(d.send(Command::OpenRound { deadline_ms: 1 }).is_err());
+}
