@@ -8,3 +8,5 @@
 pub mod chain;
 pub mod market;
 pub mod session;
+#[cfg(feature = "server")]
+pub mod store;
