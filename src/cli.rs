@@ -276,6 +276,23 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run the workshop server: one market, many teams, for a classroom (HTTP + JSON;
+    /// see docs/workshop-protocol.md). Binds to loopback unless --addr says otherwise.
+    #[cfg(feature = "server")]
+    Serve {
+        /// Address to listen on (use 0.0.0.0:7878 to open it to a classroom network).
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        addr: String,
+        /// The database: a SQLite file (created if missing) or a postgres:// URL.
+        #[arg(long, default_value = "workshop.sqlite")]
+        db: String,
+        /// Folder of scenarios (and constraints/) workshops are created from.
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        /// File holding the admin token that creates workshops (made if missing).
+        #[arg(long)]
+        admin_token_file: Option<PathBuf>,
+    },
     /// Check a workshop's signed results: re-simulate every round from the file,
     /// check the hash chain, the leaderboard and the ed25519 signature; exit 1 naming
     /// the first thing that does not match.
@@ -552,6 +569,32 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             out,
         ),
         Command::Check { files } => check(&files, out),
+        #[cfg(feature = "server")]
+        Command::Serve {
+            addr,
+            db,
+            scenarios,
+            admin_token_file,
+        } => {
+            // Beside a SQLite file by default; in the working folder for a database URL.
+            let admin_token_file = admin_token_file.unwrap_or_else(|| {
+                if db.contains("://") {
+                    PathBuf::from("workshop.admin-token")
+                } else {
+                    PathBuf::from(format!("{db}.admin-token"))
+                }
+            });
+            crate::workshop::server::serve(
+                &crate::workshop::server::ServeOptions {
+                    addr,
+                    db,
+                    scenarios,
+                    admin_token_file,
+                },
+                out,
+            )
+            .map_err(CliError::Game)
+        }
         Command::Verify { file, public_key } => verify_results(&file, public_key.as_deref(), out),
         #[cfg(feature = "gui")]
         Command::Play {

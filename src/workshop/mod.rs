@@ -7,6 +7,9 @@
 
 pub mod chain;
 pub mod market;
+pub mod protocol;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod session;
 #[cfg(feature = "server")]
 pub mod store;

@@ -121,7 +121,10 @@ pub struct Team {
     pub submitted: Option<CompanyDecisions>,
     /// Decisions played last (repeated when a round closes without a submission).
     pub last: CompanyDecisions,
+    /// Submissions over the whole workshop.
     pub submissions: u32,
+    /// Submissions in the open round (a client's next submission names this number).
+    pub revisions: u32,
 }
 
 /// One accepted submission, for the audit trail.
@@ -162,7 +165,8 @@ pub struct Workshop {
     pub teams: Vec<Team>,
     /// Rounds closed so far, practice included (1-based numbering for people).
     pub rounds_closed: u32,
-    /// Reports of the competition so far (practice reports are dropped at the reset).
+    /// Reports so far: of the practice rounds while practising (dropped when the
+    /// competition starts), then of the competition.
     pub reports: Vec<QuarterReport>,
     /// Events injected since the last resolution.
     pub pending_events: Vec<Event>,
@@ -292,6 +296,7 @@ impl Workshop {
                 };
                 t.submitted = Some(decisions.clone());
                 t.submissions += 1;
+                t.revisions += 1;
                 let name = t.name.clone();
                 self.audit_entry(entry, name, kind, serde_json::to_string(decisions).unwrap_or_default());
             }
@@ -345,6 +350,7 @@ impl Workshop {
         for (t, d) in self.teams.iter_mut().zip(&decisions) {
             t.last = d.clone();
             t.submitted = None;
+            t.revisions = 0;
         }
         self.rounds_closed += 1;
         if practice {
@@ -354,6 +360,8 @@ impl Workshop {
                 "practice round closed",
                 report.quarter.to_string(),
             );
+            // Teams see the practice reports until the market starts over.
+            self.reports.push(report);
             if !self.in_practice() {
                 // The practice is over: the market starts again from its first quarter.
                 self.world = World::new(self.scenario.clone(), self.setup.seed);
@@ -435,6 +443,7 @@ fn player_teams(world: &World) -> Vec<Team> {
             submitted: None,
             last: c.last_decisions.clone(),
             submissions: 0,
+            revisions: 0,
         })
         .collect()
 }
