@@ -250,3 +250,57 @@ fn the_session_refuses_what_it_must_and_changes_nothing() {
     d.send(Command::End).expect("end");
     assert!(d.send(Command::OpenRound { deadline_ms: 1 }).is_err());
 }
+
+/// Two teams play a scenario's reference plan; the second games the last round
+/// (`starve`: no R&D, community, paid traffic or mitigation; `sell_off`: also makes
+/// nothing and sells its stock). Returns (steady score, gamer score).
+fn end_game(id: &str, sell_off: bool) -> (f64, f64) {
+    let base = common::scenario(id);
+    let mut s = setup(2, 0);
+    s.scenario_id = id.into();
+    s.variant = Variant::Standard;
+    let mut d = Driver {
+        w: Workshop::new(s, &base).expect("workshop"),
+        journal: Vec::new(),
+    };
+    let n = base.n_quarters as usize;
+    for q in 0..n {
+        d.send(Command::OpenRound { deadline_ms: u64::MAX }).expect("open");
+        let plan = thin_margin::analysis::address::effective_decisions(&base, &base.reference, q);
+        for t in 0..2 {
+            let mut decisions = plan.clone();
+            if t == 1 && q == n - 1 {
+                decisions.rnd = 0.0;
+                decisions.community = 0.0;
+                decisions.paid_traffic = 0.0;
+                for sku in decisions.skus.values_mut() {
+                    sku.mitigation = 0.0;
+                    if sell_off {
+                        sku.production = 0;
+                    }
+                }
+            }
+            let idx = d.w.teams[t].company_idx;
+            thin_margin::analysis::challenge::fit_to_constraints(&d.w.world, idx, &mut decisions);
+            d.send(Command::Submit { team: t, decisions }).expect("valid");
+        }
+        d.send(Command::CloseRound).expect("close");
+    }
+    let board = d.w.leaderboard();
+    let score = |team: &str| board.iter().find(|s| s.team == team).map(|s| s.score).expect("team");
+    (score("Team 1"), score("Team 2"))
+}
+
+#[test]
+fn end_game_gaming_does_not_pay_on_the_scorecard() {
+    for id in ["first-phone", "camera-bom", "new-retail", "gmv-trap", "premium-push"] {
+        for sell_off in [false, true] {
+            let (steady, gamer) = end_game(id, sell_off);
+            assert!(
+                gamer < steady,
+                "{id}: starving budgets{} in the last round scores {gamer:.2}, playing on {steady:.2}",
+                if sell_off { " and selling off stock" } else { "" }
+            );
+        }
+    }
+}
