@@ -522,3 +522,36 @@ fn a_round_closes_by_itself_at_its_deadline_with_every_team_offline() {
     assert_eq!(view["reports"].as_array().map(Vec::len), Some(1));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn live_updates_arrive_on_the_event_stream() {
+    let dir = tempdir("stream");
+    let server = Server::start(&dir);
+    let w = Workshop::create(&server, 2, json!({}));
+    let mut resp = agent()
+        .get(format!("{}/v1/stream", w.url))
+        .header("Authorization", format!("Bearer {}", w.codes[0]))
+        .call()
+        .expect("stream");
+    assert_eq!(resp.status().as_u16(), 200);
+    let mut lines = BufReader::new(resp.body_mut().as_reader());
+    let mut next_update = || -> u64 {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            lines.read_line(&mut line).expect("a line");
+            if let Some(data) = line.trim().strip_prefix("data:") {
+                let v: Value = serde_json::from_str(data.trim()).expect("json");
+                return v["seq"].as_u64().expect("seq");
+            }
+        }
+    };
+    let first = next_update();
+    // The facilitator opens a round: the team hears of it at once.
+    w.fac("POST", "/rounds", Some(r#"{"deadline_secs": 600}"#));
+    assert!(next_update() > first);
+    // A stream without a valid token is refused.
+    let (status, body) = call("GET", &format!("{}/v1/stream", w.url), Some("nope"), None);
+    assert_eq!((status, body["error"].as_str()), (401, Some("unauthorized")));
+    std::fs::remove_dir_all(&dir).ok();
+}
