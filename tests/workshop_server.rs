@@ -21,10 +21,18 @@ struct Server {
 }
 
 impl Server {
+    /// A server on a SQLite file in `dir`.
     fn start(dir: &Path) -> Server {
+        Server::start_on(&dir.join("w.sqlite").display().to_string(), dir)
+    }
+
+    /// A server on the database `db` (a SQLite path or a postgres:// URL); its admin
+    /// token file is in `dir` (shared by every server started on that folder).
+    fn start_on(db: &str, dir: &Path) -> Server {
+        let token_file = dir.join("admin-token");
         let mut child = Command::new(BIN)
-            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-            .arg(dir.join("w.sqlite"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--db", db, "--admin-token-file"])
+            .arg(&token_file)
             .arg("--scenarios")
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
             .stdout(Stdio::piped())
@@ -35,7 +43,8 @@ impl Server {
         BufReader::new(child.stdout.take().expect("stdout"))
             .read_line(&mut line)
             .expect("the server prints its address");
-        let admin = std::fs::read_to_string(dir.join("w.sqlite.admin-token")).expect("admin token");
+        assert!(line.starts_with("http://"), "the server did not start: {line:?}");
+        let admin = std::fs::read_to_string(&token_file).expect("admin token");
         Server {
             child,
             url: line.trim().to_string(),
@@ -125,6 +134,17 @@ struct Workshop {
 }
 
 impl Workshop {
+    /// The same workshop's tokens, for another client.
+    fn clone_tokens(&self) -> Workshop {
+        Workshop {
+            url: self.url.clone(),
+            id: self.id.clone(),
+            fac: self.fac.clone(),
+            codes: self.codes.clone(),
+            public_key: self.public_key.clone(),
+        }
+    }
+
     fn create(s: &Server, teams: usize, extra: Value) -> Workshop {
         let mut body = json!({
             "scenario": "first-phone",
@@ -553,5 +573,63 @@ fn live_updates_arrive_on_the_event_stream() {
     // A stream without a valid token is refused.
     let (status, body) = call("GET", &format!("{}/v1/stream", w.url), Some("nope"), None);
     assert_eq!((status, body["error"].as_str()), (401, Some("unauthorized")));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Two server processes share one database: a workshop created on one is served by
+/// the other, and when both close the same round at the same moment it resolves once.
+pub fn two_servers_resolve_each_round_exactly_once(db: &str, dir: &Path) {
+    let a = Server::start_on(db, dir);
+    let b = Server::start_on(db, dir);
+    let mut w = Workshop::create(&a, 3, json!({}));
+    let via = |w: &mut Workshop, s: &Server| w.url = s.url.clone();
+    for round in 1..=3u64 {
+        via(&mut w, &a);
+        assert_eq!(w.fac("POST", "/rounds", Some(r#"{"deadline_secs": 600}"#)).0, 200);
+        // The teams reach the other process.
+        via(&mut w, &b);
+        for t in 0..3 {
+            let view = w.team(t);
+            assert_eq!(view["round"].as_u64(), Some(round), "server b sees server a's round");
+            assert_eq!(w.submit(t, round, 0, &decisions_for(&view, t)).0, 200);
+        }
+        // Both processes are asked to close at once, several times each.
+        let statuses: Vec<u16> = std::thread::scope(|scope| {
+            let handles: Vec<_> = [&a, &b, &a, &b]
+                .into_iter()
+                .map(|s| {
+                    let mut w = w.clone_tokens();
+                    scope.spawn(move || {
+                        w.url = s.url.clone();
+                        w.fac("POST", "/close", None).0
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("thread")).collect()
+        });
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "one close succeeds: {statuses:?}"
+        );
+        assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
+    }
+    via(&mut w, &b);
+    let results = get_raw(&format!("{}/v1/workshops/{}/results", w.url, w.id), &w.fac);
+    let path = dir.join("results.json");
+    std::fs::write(&path, results).expect("write");
+    let out = Command::new(BIN)
+        .args(["verify", "--public-key", &w.public_key])
+        .arg(&path)
+        .output()
+        .expect("verify");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 rounds re-simulated"));
+}
+
+#[test]
+fn two_servers_on_one_sqlite_file_resolve_each_round_exactly_once() {
+    let dir = tempdir("two-sqlite");
+    two_servers_resolve_each_round_exactly_once(&dir.join("w.sqlite").display().to_string(), &dir);
     std::fs::remove_dir_all(&dir).ok();
 }
