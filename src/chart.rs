@@ -613,6 +613,26 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 const SERIES: [RGBColor; 3] = [ACCENT, RGBColor(230, 170, 90), RGBColor(170, 140, 220)];
 
+/// A metric over the quarters as SVG text (the browser page's charts): the same
+/// drawing as the debrief's line slides, `size` pixels, titled, axes with units.
+pub fn lines_svg(
+    title: &str,
+    metric: &str,
+    quarters: &[String],
+    series: &[(String, Vec<f64>)],
+    size: (u32, u32),
+) -> Result<String, ChartError> {
+    register();
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        root.fill(&BACKGROUND).map_err(draw_err)?;
+        slide_lines(&root, title, metric, quarters, series, None)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(text)
+}
+
 fn slide_lines<DB: DrawingBackend>(
     area: &Drawing<'_, DB>,
     title: &str,

@@ -556,6 +556,53 @@ impl App {
         )
     }
 
+    /// One of the team page's charts as SVG: `profit.svg` (revenue and net profit per
+    /// quarter) or `share.svg` (the team's share of each segment).
+    fn team_chart(&self, headers: &HeaderMap, name: &str) -> ApiResult {
+        let (live, team) = self.team(headers)?;
+        let mut live = Self::lock(&live);
+        self.catch_up(&mut live)?;
+        let rows = live.w.team_rows(team);
+        let quarters: Vec<String> = rows.iter().map(|r| r.quarter.to_string()).collect();
+        let (title, metric, series) = match name {
+            "profit.svg" => (
+                "Revenue and net profit per quarter",
+                "net_profit",
+                vec![
+                    ("revenue".to_string(), rows.iter().map(|r| r.revenue_hardware).collect()),
+                    ("net profit".to_string(), rows.iter().map(|r| r.net_profit).collect()),
+                ],
+            ),
+            "share.svg" => {
+                let segments: Vec<String> = rows
+                    .first()
+                    .map(|r| r.share_by_segment.keys().map(|k| k.to_string()).collect())
+                    .unwrap_or_default();
+                let series = segments
+                    .into_iter()
+                    .map(|seg| {
+                        let values = rows
+                            .iter()
+                            .map(|r| r.share_by_segment.get(seg.as_str()).copied().unwrap_or(0.0))
+                            .collect();
+                        (seg, values)
+                    })
+                    .collect();
+                ("Your share of each segment", "share", series)
+            }
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "charts are profit.svg and share.svg",
+                ));
+            }
+        };
+        let svg = crate::chart::lines_svg(title, metric, &quarters, &series, (640, 420))
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "chart", e.to_string()))?;
+        Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+    }
+
     fn results(&self, headers: &HeaderMap, id: &str) -> Result<(Workshop, StoredWorkshop), ApiError> {
         let live = self.facilitator(headers, id)?;
         let mut live = Self::lock(&live);
@@ -719,6 +766,21 @@ pub fn router(app: Arc<App>) -> Router {
             post(|State(app): S, headers: HeaderMap, body: Bytes| blocking(app, move |a| a.submit(&headers, &body))),
         )
         .route("/v1/stream", get(stream))
+        .route(
+            "/",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    include_str!("web/team.html"),
+                )
+            }),
+        )
+        .route(
+            "/v1/team/charts/{name}",
+            get(|State(app): S, UrlPath(name): UrlPath<String>, headers: HeaderMap| {
+                blocking(app, move |a| a.team_chart(&headers, &name))
+            }),
+        )
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,
