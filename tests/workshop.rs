@@ -50,12 +50,12 @@ impl Driver {
     }
 
     fn send(&mut self, command: Command) -> Result<(), WorkshopError> {
-        self.w.check(&command)?;
         let entry = Entry {
             seq: self.w.next_seq,
             at_ms: 1000 * self.w.next_seq,
             command,
         };
+        self.w.check(&entry.command, entry.at_ms)?;
         self.w.apply(&entry)?;
         self.journal.push(entry);
         Ok(())
@@ -237,16 +237,40 @@ fn the_session_refuses_what_it_must_and_changes_nothing() {
     ));
     assert_eq!(d.w.next_seq, before + 1, "only the round opening was applied");
     assert!(d.w.is_due(5_000) && !d.w.is_due(4_999));
-    // Pause keeps the deadline; resume reopens the round.
+    // Pausing stops the clock (3 s were left at 2 s); resuming at 3 s gives them back.
     d.send(Command::Pause).expect("pause");
-    assert!(matches!(
+    assert_eq!(
         d.w.phase,
         Phase::Paused {
-            deadline_ms: Some(5_000)
+            remaining_ms: Some(3_000)
         }
-    ));
+    );
     d.send(Command::Resume).expect("resume");
-    assert!(matches!(d.w.phase, Phase::Open { .. }));
+    assert_eq!(d.w.phase, Phase::Open { deadline_ms: 6_000 });
+    // After the deadline nothing is taken, closed or not (three joins take the clock
+    // to 6 s; the submission arrives at 7 s).
+    for t in 0..2 {
+        d.send(Command::Join { team: t }).expect("join");
+    }
+    d.send(Command::Join { team: 0 }).expect("join again");
+    let late = d.w.teams[1].last.clone();
+    assert!(
+        matches!(d.send(Command::Submit { team: 1, decisions: late }), Err(WorkshopError::Conflict(m)) if m.contains("deadline"))
+    );
+    // A price cut cannot be imposed on a team (only computer-run companies follow it).
+    let cut = Event {
+        title: "A price war".into(),
+        description: "Team 1 cuts its prices.".into(),
+        kind: EventKind::RivalPriceCut {
+            company: "Team 1".into(),
+            pct: 0.15,
+        },
+        duration: 1,
+    };
+    assert!(matches!(
+        d.send(Command::Inject { event: cut }),
+        Err(WorkshopError::BadRequest(_))
+    ));
     d.send(Command::End).expect("end");
     assert!(d.send(Command::OpenRound { deadline_ms: 1 }).is_err());
 }

@@ -249,7 +249,10 @@ pub fn verify(path: &str, text: &str, expected_key: Option<&str>) -> Result<Veri
     let de = &mut serde_json::Deserializer::from_str(text);
     let results: Results = serde_path_to_error::deserialize(de).map_err(|e| {
         let inner = e.inner();
-        format!("{path}:{}:{}: {}: {inner}", inner.line(), inner.column(), e.path())
+        // serde_json ends its message with the position, which comes first here.
+        let said = inner.to_string();
+        let said = said.split(" at line ").next().unwrap_or(&said).to_string();
+        format!("{path}:{}:{}: {}: {said}", inner.line(), inner.column(), e.path())
     })?;
     if results.format != RESULTS_FORMAT || results.version != RESULTS_VERSION {
         return Err(format!(

@@ -53,12 +53,14 @@ pub fn workshop_scenario(
         return Err(format!("scenario \"{}\" has no player company to copy", base.id));
     };
     let template = &base.companies[player_idx];
+    let computer_names: Vec<String> = (1..=computer_seats).map(|k| format!("Computer {k}")).collect();
     let mut names: Vec<&str> = base
         .companies
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != player_idx)
         .map(|(_, c)| c.name.as_str())
+        .chain(computer_names.iter().map(String::as_str))
         .collect();
     let mut seats = Vec::new();
     for name in teams {
@@ -74,9 +76,9 @@ pub fn workshop_scenario(
         c.name = name.to_string();
         seats.push(c);
     }
-    for k in 0..computer_seats {
+    for name in &computer_names {
         let mut c = template.clone();
-        c.name = format!("Computer {}", k + 1);
+        c.name = name.clone();
         c.is_player = false;
         c.policy = Some(RivalPolicy::PriceFollower { speed: 0.5 });
         seats.push(c);
@@ -120,5 +122,9 @@ mod tests {
         assert!(workshop_scenario(&b, &teams[..1], 0, Variant::Standard).is_err());
         let twins = vec!["Red".to_string(), "Red".to_string()];
         assert!(workshop_scenario(&b, &twins, 0, Variant::Standard).is_err());
+        // A team may not take a computer seat's name (it would see that company's rows).
+        let impostor = vec!["Red".to_string(), "Computer 2".to_string()];
+        assert!(workshop_scenario(&b, &impostor, 2, Variant::Standard).is_err());
+        assert!(workshop_scenario(&b, &impostor, 1, Variant::Standard).is_ok());
     }
 }

@@ -281,12 +281,20 @@ pub fn facilitator_view(w: &Workshop, now_ms: u64) -> FacilitatorView {
 }
 
 /// The industry report of each round so far.
+/// Each report carries the ranks as they stood after its round.
 pub fn industry(w: &Workshop) -> Vec<IndustryReport> {
-    let ranks: BTreeMap<String, u32> = w.leaderboard().into_iter().map(|s| (s.team, s.rank)).collect();
-    w.reports
+    let reports = w.shown_reports();
+    reports
         .iter()
         .enumerate()
-        .map(|(i, r)| industry_report(i as u32 + 1, r, i.checked_sub(1).map(|p| &w.reports[p]), &ranks))
+        .map(|(i, r)| {
+            let ranks: BTreeMap<String, u32> = w
+                .leaderboard_after(i + 1)
+                .into_iter()
+                .map(|s| (s.team, s.rank))
+                .collect();
+            industry_report(i as u32 + 1, r, i.checked_sub(1).map(|p| &reports[p]), &ranks)
+        })
         .collect()
 }
 

@@ -275,12 +275,12 @@ impl App {
         for _ in 0..8 {
             self.catch_up(live)?;
             precheck(&live.w)?;
-            live.w.check(&command)?;
             let entry = Entry {
                 seq: live.w.next_seq,
                 at_ms: now_ms(),
                 command: command.clone(),
             };
+            live.w.check(&entry.command, entry.at_ms)?;
             match self.store.append(&live.w.setup.id, &entry) {
                 Ok(()) => {
                     live.w.apply(&entry)?;
@@ -353,6 +353,10 @@ impl App {
     fn spend(&self, key: &str) -> Result<(), ApiError> {
         let mut buckets = Self::lock(&self.buckets);
         let now = Instant::now();
+        // Forget full buckets now and then, so unknown tokens cannot grow the table forever.
+        if buckets.len() > 10_000 {
+            buckets.retain(|_, (level, at)| *level + now.duration_since(*at).as_secs_f64() * RATE_PER_SEC < BURST);
+        }
         let (level, at) = buckets.entry(key.to_string()).or_insert((BURST, now));
         *level = (*level + now.duration_since(*at).as_secs_f64() * RATE_PER_SEC).min(BURST);
         *at = now;
@@ -781,6 +785,13 @@ pub fn router(app: Arc<App>) -> Router {
                 blocking(app, move |a| a.team_chart(&headers, &name))
             }),
         )
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this endpoint does not take that method (see docs/workshop-protocol.md)",
+            )
+        })
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,

@@ -94,8 +94,9 @@ pub enum Phase {
     Open {
         deadline_ms: u64,
     },
+    /// Paused; the clock stops: a round paused while open keeps the time it had left.
     Paused {
-        deadline_ms: Option<u64>,
+        remaining_ms: Option<u64>,
     },
     Ended,
 }
@@ -165,9 +166,10 @@ pub struct Workshop {
     pub teams: Vec<Team>,
     /// Rounds closed so far, practice included (1-based numbering for people).
     pub rounds_closed: u32,
-    /// Reports so far: of the practice rounds while practising (dropped when the
-    /// competition starts), then of the competition.
+    /// Reports so far: of the practice rounds while practising, then of the competition.
     pub reports: Vec<QuarterReport>,
+    /// The practice rounds' reports, kept on show until the first competition round closes.
+    pub practice_reports: Vec<QuarterReport>,
     /// Events injected since the last resolution.
     pub pending_events: Vec<Event>,
     pub chain: Vec<RoundRecord>,
@@ -186,6 +188,12 @@ impl Workshop {
             workshop_scenario(base, &setup.teams, setup.computer_seats, setup.variant)
                 .map_err(WorkshopError::BadRequest)?,
         );
+        if setup.practice_rounds >= scenario.n_quarters {
+            return Err(WorkshopError::BadRequest(format!(
+                "{} practice rounds leave no quarter of this {}-quarter scenario unplayed before the market starts over: use fewer",
+                setup.practice_rounds, scenario.n_quarters
+            )));
+        }
         let world = World::new(scenario.clone(), setup.seed);
         let teams = player_teams(&world);
         Ok(Workshop {
@@ -196,6 +204,7 @@ impl Workshop {
             teams,
             rounds_closed: 0,
             reports: Vec::new(),
+            practice_reports: Vec::new(),
             pending_events: Vec::new(),
             chain: Vec::new(),
             audit: Vec::new(),
@@ -213,8 +222,9 @@ impl Workshop {
         self.rounds_closed + 1
     }
 
-    /// Checks `command` against the current state without changing anything.
-    pub fn check(&self, command: &Command) -> Result<(), WorkshopError> {
+    /// Checks `command`, arriving at `at_ms`, against the current state without
+    /// changing anything.
+    pub fn check(&self, command: &Command, at_ms: u64) -> Result<(), WorkshopError> {
         let conflict = |s: &str| Err(WorkshopError::Conflict(s.to_string()));
         let team = |t: usize| {
             self.teams
@@ -233,8 +243,11 @@ impl Workshop {
             },
             Command::Submit { team: t, decisions } => {
                 let team = team(*t)?;
-                if !matches!(self.phase, Phase::Open { .. }) {
+                let Phase::Open { deadline_ms } = self.phase else {
                     return conflict("no round is open: decisions are taken only while a round is open");
+                };
+                if at_ms > deadline_ms {
+                    return conflict("the round's deadline has passed: decisions are no longer taken");
                 }
                 if self.world.companies[team.company_idx].bankrupt {
                     return conflict("your company is bankrupt: it has no decisions left to make");
@@ -250,6 +263,13 @@ impl Workshop {
                 let problems = crate::scenario::constraint::event_problems(event, "event");
                 if let Some((field, message)) = problems.first() {
                     return Err(WorkshopError::BadRequest(format!("{field}: {message}")));
+                }
+                if let crate::sim::params::EventKind::RivalPriceCut { company, .. } = &event.kind
+                    && self.teams.iter().any(|t| &t.name == company)
+                {
+                    return Err(WorkshopError::BadRequest(format!(
+                        "\"{company}\" is a team: a price cut can be imposed only on a computer-run company (or largest-rival)"
+                    )));
                 }
                 crate::analysis::challenge::resolve(event, &self.world)
                     .map(|_| ())
@@ -279,7 +299,7 @@ impl Workshop {
                 entry.seq, self.next_seq
             )));
         }
-        self.check(&entry.command)?;
+        self.check(&entry.command, entry.at_ms)?;
         match &entry.command {
             Command::Join { team } => self.teams[*team].joined = true,
             Command::OpenRound { deadline_ms } => {
@@ -308,16 +328,18 @@ impl Workshop {
             }
             Command::CloseRound => self.close_round(entry)?,
             Command::Pause => {
-                let deadline_ms = match self.phase {
-                    Phase::Open { deadline_ms } => Some(deadline_ms),
+                let remaining_ms = match self.phase {
+                    Phase::Open { deadline_ms } => Some(deadline_ms.saturating_sub(entry.at_ms)),
                     _ => None,
                 };
-                self.phase = Phase::Paused { deadline_ms };
+                self.phase = Phase::Paused { remaining_ms };
             }
             Command::Resume => {
                 self.phase = match self.phase {
-                    Phase::Paused { deadline_ms: Some(d) } => Phase::Open {
-                        deadline_ms: d.max(entry.at_ms),
+                    Phase::Paused {
+                        remaining_ms: Some(left),
+                    } => Phase::Open {
+                        deadline_ms: entry.at_ms.saturating_add(left),
                     },
                     _ => Phase::Waiting,
                 }
@@ -328,12 +350,26 @@ impl Workshop {
         Ok(())
     }
 
+    /// Records an entry of the open round in the audit trail.
     fn audit_entry(&mut self, entry: &Entry, team: String, kind: &'static str, detail: String) {
+        let (round, practice) = (self.round(), self.in_practice());
+        self.audit_round(entry, round, practice, team, kind, detail);
+    }
+
+    fn audit_round(
+        &mut self,
+        entry: &Entry,
+        round: u32,
+        practice: bool,
+        team: String,
+        kind: &'static str,
+        detail: String,
+    ) {
         self.audit.push(AuditEntry {
             seq: entry.seq,
             at_ms: entry.at_ms,
-            round: self.round(),
-            practice: self.in_practice(),
+            round,
+            practice,
             team,
             kind,
             detail,
@@ -347,6 +383,7 @@ impl Workshop {
         let (next, report) = resolve(&self.world, &events, &decisions)
             .map_err(|e| WorkshopError::Conflict(format!("the round could not be resolved: {e}")))?;
         let practice = self.in_practice();
+        let round = self.round();
         for (t, d) in self.teams.iter_mut().zip(&decisions) {
             t.last = d.clone();
             t.submitted = None;
@@ -354,13 +391,15 @@ impl Workshop {
         }
         self.rounds_closed += 1;
         if practice {
-            self.audit_entry(
+            self.audit_round(
                 entry,
+                round,
+                true,
                 "facilitator".into(),
                 "practice round closed",
                 report.quarter.to_string(),
             );
-            // Teams see the practice reports until the market starts over.
+            // Teams see the practice reports until the competition's first round closes.
             self.reports.push(report);
             if !self.in_practice() {
                 // The practice is over: the market starts again from its first quarter.
@@ -370,7 +409,7 @@ impl Workshop {
                 for (t, j) in self.teams.iter_mut().zip(joined) {
                     t.joined = j;
                 }
-                self.reports.clear();
+                self.practice_reports = std::mem::take(&mut self.reports);
             } else {
                 self.world = next;
             }
@@ -385,7 +424,14 @@ impl Workshop {
                 events,
                 &report,
             );
-            self.audit_entry(entry, "facilitator".into(), "round closed", record.hash.clone());
+            self.audit_round(
+                entry,
+                round,
+                false,
+                "facilitator".into(),
+                "round closed",
+                record.hash.clone(),
+            );
             self.chain.push(record);
             self.reports.push(report);
             self.world = next;
@@ -404,22 +450,39 @@ impl Workshop {
         matches!(self.phase, Phase::Open { deadline_ms } if now_ms >= deadline_ms)
     }
 
-    /// A team's report rows of the competition so far.
+    /// The reports on show: the competition's, or the practice's until the first
+    /// competition round closes.
+    pub fn shown_reports(&self) -> &[QuarterReport] {
+        if self.reports.is_empty() {
+            &self.practice_reports
+        } else {
+            &self.reports
+        }
+    }
+
+    /// A team's report rows on show (see [`Workshop::shown_reports`]).
     pub fn team_rows(&self, team: usize) -> Vec<&CompanyReport> {
         let name = &self.teams[team].name;
-        self.reports
+        self.shown_reports()
             .iter()
             .flat_map(|r| r.companies.iter())
             .filter(|r| &*r.company == name)
             .collect()
     }
 
-    /// The leaderboard by the scenario's scorecard, best first (ties by name).
+    /// The leaderboard by the scenario's scorecard over the reports on show, best
+    /// first (ties by name).
     pub fn leaderboard(&self) -> Vec<Standing> {
+        self.leaderboard_after(self.shown_reports().len())
+    }
+
+    /// The leaderboard after the first `rounds` reports on show.
+    pub fn leaderboard_after(&self, rounds: usize) -> Vec<Standing> {
+        let reports = self.shown_reports();
         leaderboard(
             &self.scenario,
             &self.teams.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
-            &self.reports,
+            &reports[..rounds.min(reports.len())],
         )
     }
 
@@ -514,13 +577,14 @@ pub fn leaderboard(scenario: &Scenario, teams: &[String], reports: &[QuarterRepo
             Standing {
                 rank: 0,
                 team: name.clone(),
-                score: total,
-                profit,
-                trust,
-                users,
-                roi,
-                cap_compliance,
-                objectives,
+                // + 0.0 turns a −0 into 0 (no one should read "−0.0" before a round).
+                score: total + 0.0,
+                profit: profit + 0.0,
+                trust: trust + 0.0,
+                users: users + 0.0,
+                roi: roi + 0.0,
+                cap_compliance: cap_compliance + 0.0,
+                objectives: objectives + 0.0,
                 net_profit: rows.iter().map(|r| r.net_profit).sum(),
                 bankrupt: rows.last().is_some_and(|r| r.bankrupt),
             }
