@@ -76,10 +76,12 @@ impl Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
+        // Also after a failure, so that failed runs do not pile up schemas; but without a
+        // second panic then.
+        let dropped = postgres::Client::connect(&self.base, postgres::NoTls)
+            .and_then(|mut c| c.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.schema)));
         if !std::thread::panicking() {
-            admin(&self.base)
-                .batch_execute(&format!("DROP SCHEMA {} CASCADE", self.schema))
-                .expect("drop the test schema");
+            dropped.expect("drop the test schema");
         }
     }
 }
