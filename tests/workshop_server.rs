@@ -633,3 +633,35 @@ fn two_servers_on_one_sqlite_file_resolve_each_round_exactly_once() {
     two_servers_resolve_each_round_exactly_once(&dir.join("w.sqlite").display().to_string(), &dir);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The same on PostgreSQL (`THIN_MARGIN_TEST_PG`; skipped without it unless
+/// `THIN_MARGIN_REQUIRE_PG=1`, as `.ci/run` sets), in a schema of its own.
+#[cfg(feature = "postgres")]
+#[test]
+fn two_servers_on_one_postgresql_database_resolve_each_round_exactly_once() {
+    let base = match std::env::var("THIN_MARGIN_TEST_PG") {
+        Ok(url) if !url.trim().is_empty() => url,
+        _ if std::env::var("THIN_MARGIN_REQUIRE_PG").as_deref() == Ok("1") => {
+            panic!("THIN_MARGIN_REQUIRE_PG=1 but THIN_MARGIN_TEST_PG is not set")
+        }
+        _ => {
+            eprintln!("THIN_MARGIN_TEST_PG is not set: skipping the two-server PostgreSQL test");
+            return;
+        }
+    };
+    let schema = format!("tm_servers_{}", std::process::id());
+    let mut admin = postgres::Client::connect(&base, postgres::NoTls).expect("connect to THIN_MARGIN_TEST_PG");
+    admin
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ))
+        .expect("a test schema");
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
+    let dir = tempdir("two-pg");
+    two_servers_resolve_each_round_exactly_once(&url, &dir);
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .expect("drop the schema");
+    std::fs::remove_dir_all(&dir).ok();
+}

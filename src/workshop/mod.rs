@@ -7,6 +7,8 @@
 
 pub mod chain;
 pub mod market;
+#[cfg(feature = "postgres")]
+pub mod pg_store;
 pub mod protocol;
 #[cfg(feature = "server")]
 pub mod server;

@@ -55,10 +55,19 @@ pub fn open(db: &str) -> Result<Box<dyn Store>, StoreError> {
     }
 }
 
+#[cfg(feature = "postgres")]
 fn postgres_store(url: &str) -> Result<Box<dyn Store>, StoreError> {
-    Err(StoreError::Db(format!(
-        "{url}: PostgreSQL is not supported by this build yet; use a SQLite file"
-    )))
+    Ok(Box::new(super::pg_store::PgStore::open(url)?))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres_store(_url: &str) -> Result<Box<dyn Store>, StoreError> {
+    // Not the URL itself: it may hold a password.
+    Err(StoreError::Db(
+        "a postgres:// database needs a build with the `postgres` feature (on by default); \
+         use a SQLite file path instead"
+            .into(),
+    ))
 }
 
 fn db_err(e: impl std::fmt::Display) -> StoreError {
@@ -194,7 +203,11 @@ impl Store for SqliteStore {
         );
         match result {
             Ok(_) => Ok(()),
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+            // Only the journal's key taken is a conflict (SQLITE_CONSTRAINT_PRIMARYKEY); an
+            // unknown workshop (a foreign-key failure) is an error, not a race to retry.
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+            {
                 Err(StoreError::Conflict(entry.seq))
             }
             Err(e) => Err(db_err(e)),
@@ -254,6 +267,18 @@ mod tests {
         assert_eq!(b.load("w1").expect("load"), Some(w));
         assert_eq!(b.ids().expect("ids"), ["w1"]);
         assert_eq!(b.load("nope").expect("load"), None);
+        // An entry for a workshop that does not exist is an error, not a conflict.
+        assert!(matches!(b.append("nope", &entry(1)), Err(StoreError::Db(_))));
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    #[test]
+    fn a_postgres_url_without_the_feature_says_which_feature_and_hides_the_password() {
+        let Err(StoreError::Db(message)) = open("postgres://thin:secret@127.0.0.1/db") else {
+            panic!("a postgres URL opened without the postgres feature");
+        };
+        assert!(message.contains("`postgres` feature"), "{message}");
+        assert!(!message.contains("secret"), "{message}");
     }
 }
