@@ -54,6 +54,27 @@ fn yes() -> bool {
     true
 }
 
+/// `GET /v1/library`: what the server can make workshops of.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Library {
+    pub scenarios: Vec<LibraryScenario>,
+    pub constraints: Vec<LibraryConstraint>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LibraryScenario {
+    pub id: String,
+    pub title: String,
+    pub quarters: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LibraryConstraint {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+}
+
 /// A team's join code.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TeamCode {

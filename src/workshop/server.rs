@@ -467,6 +467,40 @@ impl App {
         )
     }
 
+    /// What workshops can be made of: the scenarios (id, title, quarters) and the
+    /// constraints that can be injected (name, title), read from the server's folder.
+    fn library(&self) -> Library {
+        let ron_files = |dir: &Path| -> Vec<PathBuf> {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+            files.retain(|p| p.extension().is_some_and(|x| x == "ron"));
+            files.sort();
+            files
+        };
+        let scenarios = ron_files(&self.scenarios)
+            .into_iter()
+            .filter_map(|p| crate::scenario::load_scenario(&p).ok())
+            .map(|s| LibraryScenario {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                quarters: s.n_quarters,
+            })
+            .collect();
+        let constraints = ron_files(&self.scenarios.join("constraints"))
+            .into_iter()
+            .filter_map(|p| {
+                let event = load_constraint(&p).ok()?;
+                Some(LibraryConstraint {
+                    name: p.file_stem()?.to_string_lossy().into_owned(),
+                    title: event.title,
+                    description: event.description,
+                })
+            })
+            .collect();
+        Library { scenarios, constraints }
+    }
+
     /// A facilitator's command on workshop `id`, answered with the new view.
     fn facilitator_command(&self, headers: &HeaderMap, id: &str, command: Command) -> ApiResult {
         let live = self.facilitator(headers, id)?;
@@ -683,6 +717,19 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             "/v1/workshops",
             post(|State(app): S, headers: HeaderMap, body: Bytes| blocking(app, move |a| a.create(&headers, &body))),
+        )
+        .route(
+            "/v1/library",
+            get(|State(app): S| blocking(app, move |a| json(StatusCode::OK, &a.library()))),
+        )
+        .route(
+            "/facilitator",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    include_str!("web/facilitator.html"),
+                )
+            }),
         )
         .route(
             "/v1/workshops/{id}",
