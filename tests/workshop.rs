@@ -328,3 +328,37 @@ fn end_game_gaming_does_not_pay_on_the_scorecard() {
         }
     }
 }
+
+#[test]
+fn the_round_brief_names_who_moved_share_and_asks_one_question() {
+    use thin_margin::workshop::brief::round_brief;
+    let mut d = Driver::new(setup(4, 0));
+    play(&mut d, 3);
+    assert!(round_brief(&d.w, 0).is_none() && round_brief(&d.w, 4).is_none());
+    // The first round has nothing to move from: it says where the teams stand.
+    let first = round_brief(&d.w, 1).expect("brief");
+    assert!(first.gainer.is_none() && first.loser.is_none());
+    assert!(
+        first.what_happened.iter().any(|t| t.starts_with("Teams' shares")),
+        "{:?}",
+        first.what_happened
+    );
+    for round in 1..=3 {
+        let b = round_brief(&d.w, round).expect("brief");
+        if round > 1 {
+            let gainer = b.gainer.as_ref().expect("a gainer");
+            assert!(gainer.why.contains("priced at"), "{}", gainer.why);
+            if let Some(loser) = &b.loser {
+                assert!(gainer.share - gainer.share_before > loser.share - loser.share_before);
+                assert_ne!(gainer.team, loser.team);
+            }
+        }
+        assert!(b.what_happened[0].starts_with(&b.quarter), "{:?}", b.what_happened);
+        assert!(b.question.ends_with('?'), "{}", b.question);
+    }
+    // Round 2 is the one with the injected memory shortage: it is reported, and the
+    // question is about the round's events.
+    let b = round_brief(&d.w, 2).expect("brief");
+    assert!(b.what_happened[1].contains("memory shortage"), "{:?}", b.what_happened);
+    assert!(b.question.starts_with("The market met"), "{}", b.question);
+}

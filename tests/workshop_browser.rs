@@ -3,7 +3,7 @@
 //! team joins with its code, submits a decision, sees the round resolve and the
 //! leaderboard; a second team's browser never sees the first team's decisions, and gets
 //! the core's validation message beside the field it got wrong; the facilitator page
-//! opens the workshop. Screenshots go to `target/tmp/browser-*.png`.
+//! opens the workshop and shows the round brief. Screenshots go to `target/tmp/browser-*.png`.
 //!
 //! Without chromedriver the test says it is skipped, unless `THIN_MARGIN_REQUIRE_BROWSER=1`
 //! (set by `.ci/run`, which installs both packages).
@@ -323,6 +323,10 @@ fn teams_play_a_round_in_the_browser_and_never_see_each_others_decisions() {
     red.wait_for(
         "the leaderboard",
         "return document.getElementById('leaderboard').innerText.includes('Objectives')",
+    );
+    red.wait_for(
+        "the round brief",
+        "return document.getElementById('brief').innerText.includes('Ask the class')",
     );
     red.screenshot("facilitator");
     drop((red, blue, driver));

@@ -5,6 +5,7 @@
 //!   in, state out; the server persists each entry before it acknowledges it.
 //! - [`chain`] is the round hash chain, the signed results file and `verify`.
 
+pub mod brief;
 pub mod chain;
 pub mod market;
 #[cfg(feature = "postgres")]

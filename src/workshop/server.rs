@@ -791,6 +791,18 @@ pub fn router(app: Arc<App>) -> Router {
             }),
         )
         .route(
+            "/v1/workshops/{id}/brief",
+            get(|State(app): S, UrlPath(id): UrlPath<String>, headers: HeaderMap| {
+                blocking(app, move |a| {
+                    let (w, _) = a.results(&headers, &id)?;
+                    let briefs: Vec<_> = (1..=w.shown_reports().len())
+                        .filter_map(|r| super::brief::round_brief(&w, r))
+                        .collect();
+                    json(StatusCode::OK, &briefs)
+                })
+            }),
+        )
+        .route(
             "/v1/workshops/{id}/results.csv",
             get(|State(app): S, UrlPath(id): UrlPath<String>, headers: HeaderMap| {
                 blocking(app, move |a| {
