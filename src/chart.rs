@@ -611,7 +611,16 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-const SERIES: [RGBColor; 3] = [ACCENT, RGBColor(230, 170, 90), RGBColor(170, 140, 220)];
+const SERIES: [RGBColor; 8] = [
+    ACCENT,
+    RGBColor(230, 170, 90),
+    RGBColor(170, 140, 220),
+    RGBColor(110, 190, 120),
+    RGBColor(224, 108, 96),
+    RGBColor(230, 220, 120),
+    RGBColor(120, 160, 240),
+    RGBColor(200, 200, 200),
+];
 
 /// A metric over the quarters as SVG text (the browser page's charts): the same
 /// drawing as the debrief's line slides, `size` pixels, titled, axes with units.
@@ -683,6 +692,16 @@ where
             .map_err(draw_err)?
             .label(name.clone())
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], colour.stroke_width(4)));
+        // A dot on each quarter, so a one-quarter series still shows.
+        chart
+            .draw_series(
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.is_finite())
+                    .map(|(i, v)| Circle::new((SegmentValue::CenterOf(i), *v), 4, colour.filled())),
+            )
+            .map_err(draw_err)?;
     }
     if let Some(t) = target {
         chart

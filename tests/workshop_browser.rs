@@ -328,6 +328,10 @@ fn teams_play_a_round_in_the_browser_and_never_see_each_others_decisions() {
         "the round brief",
         "return document.getElementById('brief').innerText.includes('Ask the class')",
     );
+    red.wait_for(
+        "the four charts",
+        "return document.querySelectorAll('#charts svg').length === 4",
+    );
     red.screenshot("facilitator");
     drop((red, blue, driver));
     std::fs::remove_dir_all(&dir).ok();

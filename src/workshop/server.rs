@@ -641,6 +641,74 @@ impl App {
         Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
     }
 
+    /// The facilitator's charts, per team over the rounds on show (the eight teams with
+    /// the highest last value): `score.svg`, `profit.svg` (cumulative net profit),
+    /// `share.svg` (share of units sold), `trust.svg`.
+    fn facilitator_chart(&self, headers: &HeaderMap, id: &str, name: &str) -> ApiResult {
+        let (w, _) = self.results(headers, id)?;
+        let reports = w.shown_reports();
+        let quarters: Vec<String> = reports.iter().map(|r| r.quarter.to_string()).collect();
+        let rows = |team: &str| -> Vec<&crate::sim::CompanyReport> {
+            reports.iter().filter_map(|r| r.company(team)).collect()
+        };
+        let (title, metric): (&str, &str) = match name {
+            "score.svg" => ("Score after each round (top 8 teams)", "score"),
+            "profit.svg" => ("Cumulative net profit (top 8 teams)", "net_profit"),
+            "share.svg" => ("Share of units sold (top 8 teams)", "share"),
+            "trust.svg" => ("Trust (top 8 teams)", "trust"),
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "charts are score.svg, profit.svg, share.svg and trust.svg",
+                ));
+            }
+        };
+        let series: Vec<(String, Vec<f64>)> = w
+            .teams
+            .iter()
+            .map(|t| {
+                let values: Vec<f64> = match name {
+                    "score.svg" => (1..=reports.len())
+                        .map(|n| {
+                            w.leaderboard_after(n)
+                                .into_iter()
+                                .find(|s| s.team == t.name)
+                                .map_or(f64::NAN, |s| s.score)
+                        })
+                        .collect(),
+                    "profit.svg" => rows(&t.name)
+                        .iter()
+                        .scan(0.0, |sum, r| {
+                            *sum += r.net_profit;
+                            Some(*sum)
+                        })
+                        .collect(),
+                    "share.svg" => reports
+                        .iter()
+                        .map(|r| {
+                            let total: u64 = r.companies.iter().map(|c| c.units_sold).sum();
+                            r.company(&t.name)
+                                .map_or(f64::NAN, |c| c.units_sold as f64 / total.max(1) as f64)
+                        })
+                        .collect(),
+                    _ => rows(&t.name).iter().map(|r| r.trust).collect(),
+                };
+                (t.name.clone(), values)
+            })
+            .collect();
+        let last = |v: &[f64]| v.last().copied().filter(|x| x.is_finite()).unwrap_or(f64::NEG_INFINITY);
+        let mut order: Vec<usize> = (0..series.len()).collect();
+        order.sort_by(|&a, &b| last(&series[b].1).total_cmp(&last(&series[a].1)).then(a.cmp(&b)));
+        order.truncate(8);
+        // Kept in the teams' own order, so a team has the same colour in every chart.
+        order.sort_unstable();
+        let series: Vec<(String, Vec<f64>)> = order.into_iter().map(|i| series[i].clone()).collect();
+        let svg = crate::chart::lines_svg(title, metric, &quarters, &series, (720, 440))
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "chart", e.to_string()))?;
+        Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+    }
+
     fn results(&self, headers: &HeaderMap, id: &str) -> Result<(Workshop, StoredWorkshop), ApiError> {
         let live = self.facilitator(headers, id)?;
         let mut live = Self::lock(&live);
@@ -801,6 +869,14 @@ pub fn router(app: Arc<App>) -> Router {
                     json(StatusCode::OK, &briefs)
                 })
             }),
+        )
+        .route(
+            "/v1/workshops/{id}/charts/{name}",
+            get(
+                |State(app): S, UrlPath((id, name)): UrlPath<(String, String)>, headers: HeaderMap| {
+                    blocking(app, move |a| a.facilitator_chart(&headers, &id, &name))
+                },
+            ),
         )
         .route(
             "/v1/workshops/{id}/results.csv",
