@@ -173,20 +173,23 @@ fn base64_decode(text: &str) -> Vec<u8> {
     out
 }
 
-#[test]
-fn teams_play_a_round_in_the_browser_and_never_see_each_others_decisions() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        if std::env::var("THIN_MARGIN_REQUIRE_BROWSER").as_deref() == Ok("1") {
-            panic!(
-                "THIN_MARGIN_REQUIRE_BROWSER=1 but {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)"
-            );
-        }
-        eprintln!("{CHROMEDRIVER} is missing: skipping the browser test (`.ci/run` runs it)");
-        return;
+/// Whether the browser tests can run here (else they say why and skip, unless CI
+/// requires them).
+fn browser_available() -> bool {
+    if Path::new(CHROMEDRIVER).exists() {
+        return true;
     }
-    let dir = std::env::temp_dir().join(format!("thin-margin-browser-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
+    if std::env::var("THIN_MARGIN_REQUIRE_BROWSER").as_deref() == Ok("1") {
+        panic!(
+            "THIN_MARGIN_REQUIRE_BROWSER=1 but {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)"
+        );
+    }
+    eprintln!("{CHROMEDRIVER} is missing: skipping the browser test (`.ci/run` runs it)");
+    false
+}
+
+/// A workshop server on a fresh SQLite file in `dir`: (process, URL, admin token).
+fn start_server(dir: &Path) -> (Process, String, String) {
     let mut server = Command::new(BIN)
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
         .arg(dir.join("w.sqlite"))
@@ -200,13 +203,48 @@ fn teams_play_a_round_in_the_browser_and_never_see_each_others_decisions() {
     BufReader::new(server.stdout.take().expect("stdout"))
         .read_line(&mut line)
         .expect("address");
-    let _server = Process(server);
-    let url = line.trim().to_string();
     let admin = std::fs::read_to_string(dir.join("w.sqlite.admin-token")).expect("admin token");
+    (Process(server), line.trim().to_string(), admin.trim().to_string())
+}
+
+/// chromedriver on a free port: (process, its URL).
+fn start_driver() -> (Process, String) {
+    let port = free_port();
+    let driver = Process(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver"),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let start = Instant::now();
+    while agent().get(format!("{url}/status")).call().is_err() {
+        assert!(start.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (driver, url)
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("thin-margin-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    dir
+}
+
+#[test]
+fn teams_play_a_round_in_the_browser_and_never_see_each_others_decisions() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempdir("browser");
+    let (_server, url, admin) = start_server(&dir);
     let created = request(
         "POST",
         &format!("{url}/v1/workshops"),
-        Some(admin.trim()),
+        Some(&admin),
         Some(json!({"scenario": "first-phone", "teams": ["Red", "Blue"], "seed": 5, "auto_close": false})),
     );
     let (id, fac) = (
@@ -222,21 +260,7 @@ fn teams_play_a_round_in_the_browser_and_never_see_each_others_decisions() {
     );
     assert_eq!(opened["phase"], "open", "{opened}");
 
-    let port = free_port();
-    let driver = Process(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver"),
-    );
-    let driver_url = format!("http://127.0.0.1:{port}");
-    let start = Instant::now();
-    while agent().get(format!("{driver_url}/status")).call().is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "chromedriver did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let (driver, driver_url) = start_driver();
 
     // Red joins with its code and submits a price of ¥1,873.
     let red = Browser::open(&driver_url, &dir.join("profile-red"));
@@ -334,5 +358,132 @@ fn teams_play_a_round_in_the_browser_and_never_see_each_others_decisions() {
     );
     red.screenshot("facilitator");
     drop((red, blue, driver));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A classroom rehearsal: the facilitator runs four rounds from the facilitator page with
+/// two injected events, twenty teams submit from their browsers each round (four
+/// browser windows, five teams each), and the signed results verify.
+#[test]
+fn a_classroom_rehearsal_with_twenty_browser_teams_verifies() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempdir("rehearsal");
+    let (_server, url, admin) = start_server(&dir);
+    let teams: Vec<String> = (1..=20).map(|i| format!("Team {i:02}")).collect();
+    let created = request(
+        "POST",
+        &format!("{url}/v1/workshops"),
+        Some(&admin),
+        Some(json!({"scenario": "camera-bom", "teams": teams, "computer_seats": 1, "seed": 9, "auto_close": false})),
+    );
+    let id = created["id"].as_str().expect("id").to_string();
+    let fac = created["facilitator_token"].as_str().expect("token").to_string();
+    let key = created["public_key"].as_str().expect("key").to_string();
+    let codes: Vec<String> = (0..20)
+        .map(|i| created["teams"][i]["code"].as_str().expect("code").to_string())
+        .collect();
+    let (driver, driver_url) = start_driver();
+    let console = Browser::open(&driver_url, &dir.join("profile-facilitator"));
+    console.go(&format!("{url}/facilitator"));
+    console.wait_for("the facilitator page", "return !!document.getElementById('open-id')");
+    console.script(&format!(
+        "document.getElementById('open-id').value = '{id}'; document.getElementById('open-token').value = '{fac}'; \
+         document.getElementById('open-button').click(); return true"
+    ));
+    console.wait_for(
+        "the console",
+        "return document.getElementById('teams-table').innerText.includes('Team 20')",
+    );
+    let windows: Vec<Browser> = (0..4)
+        .map(|k| Browser::open(&driver_url, &dir.join(format!("profile-{k}"))))
+        .collect();
+    for round in 1..=4 {
+        console.script("document.getElementById('open-round').click(); return true");
+        console.wait_for(
+            "the round to open",
+            "return document.getElementById('phase').innerText === 'open'",
+        );
+        for (t, code) in codes.iter().enumerate() {
+            let w = &windows[t % 4];
+            w.go(&format!("{url}/?code={code}"));
+            w.wait_for(
+                "the decision form of the open round",
+                &format!(
+                    "return !!document.querySelector('[data-field=\"camera.price\"]') && \
+                     document.getElementById('round').innerText.startsWith('Round {round}') && \
+                     !document.getElementById('submit').disabled"
+                ),
+            );
+            w.script(&format!(
+                "const i = document.querySelector('[data-field=\"camera.price\"]'); i.value = '{}'; \
+                 document.getElementById('submit').click(); return true",
+                199 + 2 * (t % 5)
+            ));
+            w.wait_for(
+                "the acknowledgement",
+                "return document.getElementById('status').innerText.includes('Submitted')",
+            );
+        }
+        console.wait_for(
+            "every team to have submitted",
+            "return document.getElementById('teams-table').innerText.includes('20 of 20')",
+        );
+        if round == 2 || round == 3 {
+            let name = if round == 2 {
+                "memory-price"
+            } else {
+                "platform-commission"
+            };
+            console.script(&format!(
+                "document.getElementById('constraint').value = '{name}'; document.getElementById('inject').click(); return true"
+            ));
+            console.wait_for(
+                "the event to wait for the close",
+                "return document.getElementById('pending').innerText.includes('Waiting to arrive')",
+            );
+        }
+        console.script("document.getElementById('close-round').click(); return true");
+        console.wait_for(
+            "the round to close",
+            &if round < 4 {
+                format!(
+                    "return document.getElementById('round').innerText.startsWith('Round {}')",
+                    round + 1
+                )
+            } else {
+                "return document.getElementById('round').innerText === 'Ended after 4 rounds'".to_string()
+            },
+        );
+    }
+    console.wait_for(
+        "the round brief",
+        "return document.getElementById('brief').innerText.includes('Round 4')",
+    );
+    console.screenshot("rehearsal-facilitator");
+    windows[0].screenshot("rehearsal-team");
+    // The results the facilitator would download, byte for byte, verify with the key.
+    let mut resp = agent()
+        .get(format!("{url}/v1/workshops/{id}/results"))
+        .header("Authorization", format!("Bearer {fac}"))
+        .call()
+        .expect("results");
+    let results = resp.body_mut().read_to_string().expect("body");
+    let path = dir.join("results.json");
+    std::fs::write(&path, results).expect("write");
+    let out = Command::new(BIN)
+        .args(["verify", "--public-key", &key])
+        .arg(&path)
+        .output()
+        .expect("verify");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("4 rounds re-simulated, 20 teams"), "{said}");
+    // Both events are in the chain, in rounds 2 and 3.
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    assert_eq!(v["rounds"][1]["events"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["rounds"][2]["events"].as_array().map(Vec::len), Some(1));
+    drop((console, windows, driver));
     std::fs::remove_dir_all(&dir).ok();
 }
