@@ -362,3 +362,23 @@ fn the_round_brief_names_who_moved_share_and_asks_one_question() {
     assert!(b.what_happened[1].contains("memory shortage"), "{:?}", b.what_happened);
     assert!(b.question.starts_with("The market met"), "{}", b.question);
 }
+
+#[test]
+fn the_discussion_guide_weighs_each_teams_decisions_in_the_shared_market() {
+    use thin_margin::workshop::brief::discussion_guide;
+    let mut d = Driver::new(setup(3, 0));
+    play(&mut d, 3);
+    let mut guide = discussion_guide(&d.w);
+    assert_eq!(guide.len(), 3);
+    assert!(guide.windows(2).all(|p| p[0].rank < p[1].rank), "best first");
+    guide.sort_by(|a, b| a.team.cmp(&b.team));
+    for team in &guide[..2] {
+        // Teams 1 and 2 cut their price every round: those are their decisions.
+        assert!(!team.decisions.is_empty() && team.decisions.len() <= 3, "{team:?}");
+        assert!(team.decisions.iter().any(|g| g.decision.contains("price")), "{team:?}");
+        let weights: Vec<f64> = team.decisions.iter().map(|g| g.score_effect.abs()).collect();
+        assert!(weights.windows(2).all(|p| p[0] >= p[1]), "most consequential first");
+    }
+    // Team 3 never submitted: it made no decision to weigh.
+    assert!(guide[2].decisions.is_empty(), "{:?}", guide[2]);
+}

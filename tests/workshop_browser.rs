@@ -461,7 +461,13 @@ fn a_classroom_rehearsal_with_twenty_browser_teams_verifies() {
         "the round brief",
         "return document.getElementById('brief').innerText.includes('Round 4')",
     );
+    console.wait_for(
+        "the discussion guide",
+        "return !document.getElementById('guide-card').hidden && document.getElementById('guide').innerText.includes('Team 20')",
+    );
     console.screenshot("rehearsal-facilitator");
+    console.script("document.getElementById('guide-card').scrollIntoView(); return true");
+    console.screenshot("rehearsal-guide");
     windows[0].screenshot("rehearsal-team");
     // The results the facilitator would download, byte for byte, verify with the key.
     let mut resp = agent()

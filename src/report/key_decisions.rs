@@ -80,10 +80,24 @@ pub fn key_decisions(
     let Some(player) = scenario.first_player() else {
         return Vec::new();
     };
-    let Some(base) = evaluate(scenario, seed, played) else {
+    let opening = &scenario.companies[player].opening;
+    key_decisions_with(scenario, opening, played, n, |d| evaluate(scenario, seed, d))
+}
+
+/// The same, for a company that started from `opening`, with `evaluate` giving the
+/// score and cumulative net profit of a run with the company's decisions per quarter
+/// (`None` if refused): the workshop measures a team's decisions in the shared market,
+/// every other company playing as it did.
+pub fn key_decisions_with(
+    scenario: &Scenario,
+    opening: &CompanyDecisions,
+    played: &[CompanyDecisions],
+    n: usize,
+    evaluate: impl Fn(&[CompanyDecisions]) -> Option<(f64, f64)>,
+) -> Vec<DecisionEffect> {
+    let Some(base) = evaluate(played) else {
         return Vec::new();
     };
-    let opening = &scenario.companies[player].opening;
     let changes = changes(opening, played);
     let mut effects = Vec::new();
     for change in &changes {
@@ -103,7 +117,7 @@ pub fn key_decisions(
         for d in &mut variant[change.quarter_idx..end] {
             (change.revert)(d, &before);
         }
-        let Some(without) = evaluate(scenario, seed, &variant) else {
+        let Some(without) = evaluate(&variant) else {
             continue;
         };
         effects.push(DecisionEffect {

@@ -5,6 +5,10 @@
 //! against the market's, its marketing budgets, whether it sold out, its trust), and one
 //! question to put to the class, chosen from what happened. Built from the round's
 //! reports (the facilitator's view; teams never see it).
+//!
+//! After the last round, the discussion guide: each team's three most consequential
+//! decisions, measured the way the solo debrief measures them (`report::key_decisions`),
+//! in the shared market replayed from the hash chain.
 
 use super::session::Workshop;
 use crate::report::format::money;
@@ -176,4 +180,81 @@ pub fn round_brief(w: &Workshop, round: usize) -> Option<RoundBrief> {
         loser,
         question,
     })
+}
+
+/// One of a team's most consequential decisions, for the closing discussion.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GuideDecision {
+    pub quarter: String,
+    /// What changed: `camera price ¥199 → ¥189`.
+    pub decision: String,
+    /// The team's score with the decision minus without it (points of 100).
+    pub score_effect: f64,
+    /// Cumulative net profit with the decision minus without it.
+    pub profit_effect: f64,
+}
+
+/// A team's page of the discussion guide.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamGuide {
+    pub team: String,
+    pub rank: u32,
+    pub score: f64,
+    pub decisions: Vec<GuideDecision>,
+}
+
+/// The discussion guide after the competition: for each team, its three most
+/// consequential decisions — each change it made undone on its own and the whole
+/// market replayed from the chain with every other company playing as it did (same
+/// seed, same events), the difference in the team's score being the decision's weight.
+pub fn discussion_guide(w: &Workshop) -> Vec<TeamGuide> {
+    use crate::report::key_decisions::key_decisions_with;
+    use crate::sim::decisions::CompanyDecisions;
+    let Some(player) = w.scenario.first_player() else {
+        return Vec::new();
+    };
+    let opening = w.scenario.companies[player].opening.clone();
+    let names: Vec<String> = w.teams.iter().map(|t| t.name.clone()).collect();
+    let board = w.leaderboard();
+    let replay = |team: usize, mine: &[CompanyDecisions]| -> Option<(f64, f64)> {
+        let mut world = crate::sim::World::new(w.scenario.clone(), w.setup.seed);
+        let mut reports = Vec::with_capacity(w.chain.len());
+        for (r, record) in w.chain.iter().enumerate() {
+            let mut decisions: Vec<CompanyDecisions> = record.decisions.iter().map(|d| d.decisions.clone()).collect();
+            *decisions.get_mut(team)? = mine.get(r)?.clone();
+            let (next, report) = super::session::resolve(&world, &record.events, &decisions).ok()?;
+            reports.push(report);
+            world = next;
+        }
+        let standing = super::session::leaderboard(&w.scenario, &names, &reports)
+            .into_iter()
+            .find(|s| s.team == names[team])?;
+        Some((standing.score, standing.net_profit))
+    };
+    let mut guide: Vec<TeamGuide> = w
+        .teams
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let played: Vec<CompanyDecisions> = w.chain.iter().map(|r| r.decisions[i].decisions.clone()).collect();
+            let effects = key_decisions_with(&w.scenario, &opening, &played, 3, |d| replay(i, d));
+            let standing = board.iter().find(|s| s.team == t.name);
+            TeamGuide {
+                team: t.name.clone(),
+                rank: standing.map_or(0, |s| s.rank),
+                score: standing.map_or(0.0, |s| s.score),
+                decisions: effects
+                    .into_iter()
+                    .map(|e| GuideDecision {
+                        quarter: e.quarter.to_string(),
+                        decision: e.description,
+                        score_effect: e.score_effect,
+                        profit_effect: e.profit_effect,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    guide.sort_by_key(|g| g.rank);
+    guide
 }

@@ -871,6 +871,15 @@ pub fn router(app: Arc<App>) -> Router {
             }),
         )
         .route(
+            "/v1/workshops/{id}/guide",
+            get(|State(app): S, UrlPath(id): UrlPath<String>, headers: HeaderMap| {
+                blocking(app, move |a| {
+                    let (w, _) = a.results(&headers, &id)?;
+                    json(StatusCode::OK, &super::brief::discussion_guide(&w))
+                })
+            }),
+        )
+        .route(
             "/v1/workshops/{id}/charts/{name}",
             get(
                 |State(app): S, UrlPath((id, name)): UrlPath<(String, String)>, headers: HeaderMap| {
