@@ -9,8 +9,9 @@
 //! (set by `.ci/run`, which installs both packages).
 #![cfg(feature = "server")]
 
+mod common;
+
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -190,21 +191,9 @@ fn browser_available() -> bool {
 
 /// A workshop server on a fresh SQLite file in `dir`: (process, URL, admin token).
 fn start_server(dir: &Path) -> (Process, String, String) {
-    let mut server = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(dir.join("w.sqlite"))
-        .arg("--scenarios")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("address");
-    let admin = std::fs::read_to_string(dir.join("w.sqlite.admin-token")).expect("admin token");
-    (Process(server), line.trim().to_string(), admin.trim().to_string())
+    let db = dir.join("w.sqlite").display().to_string();
+    let (child, url, admin) = common::start_workshop_server(&db, &dir.join("admin-token"));
+    (Process(child), url, admin)
 }
 
 /// chromedriver on a free port: (process, its URL).

@@ -5,10 +5,12 @@
 //! that was acknowledged.
 #![cfg(feature = "server")]
 
+mod common;
+
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_thin-margin");
@@ -29,27 +31,8 @@ impl Server {
     /// A server on the database `db` (a SQLite path or a postgres:// URL); its admin
     /// token file is in `dir` (shared by every server started on that folder).
     fn start_on(db: &str, dir: &Path) -> Server {
-        let token_file = dir.join("admin-token");
-        let mut child = Command::new(BIN)
-            .args(["serve", "--addr", "127.0.0.1:0", "--db", db, "--admin-token-file"])
-            .arg(&token_file)
-            .arg("--scenarios")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the server prints its address");
-        assert!(line.starts_with("http://"), "the server did not start: {line:?}");
-        let admin = std::fs::read_to_string(&token_file).expect("admin token");
-        Server {
-            child,
-            url: line.trim().to_string(),
-            admin: admin.trim().to_string(),
-        }
+        let (child, url, admin) = common::start_workshop_server(db, &dir.join("admin-token"));
+        Server { child, url, admin }
     }
 
     fn kill(&mut self) {

@@ -791,6 +791,15 @@ pub fn router(app: Arc<App>) -> Router {
             get(|State(app): S| blocking(app, move |a| json(StatusCode::OK, &a.library()))),
         )
         .route(
+            "/common.css",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    include_str!("web/common.css"),
+                )
+            }),
+        )
+        .route(
             "/facilitator",
             get(|| async {
                 (

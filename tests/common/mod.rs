@@ -94,3 +94,27 @@ fn check_finite(v: &serde_json::Value, who: &str, path: &str) -> Result<(), Stri
         _ => Ok(()),
     }
 }
+
+/// Starts `thin-margin serve` on a free loopback port with the database `db` and the
+/// admin token file `token_file`: the process, its URL and the admin token.
+pub fn start_workshop_server(db: &str, token_file: &Path) -> (std::process::Child, String, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_thin-margin"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--db", db, "--admin-token-file"])
+        .arg(token_file)
+        .arg("--scenarios")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        BufReader::new(out)
+            .read_line(&mut line)
+            .expect("the server prints its address");
+    }
+    assert!(line.starts_with("http://"), "the server did not start: {line:?}");
+    let admin = std::fs::read_to_string(token_file).expect("the admin token");
+    (child, line.trim().to_string(), admin.trim().to_string())
+}
