@@ -629,12 +629,17 @@ fn verify_results(file: &Path, public_key: Option<&str>, out: &mut dyn Write) ->
     write_out(
         out,
         &format!(
-            "{}: verified — {} rounds re-simulated, {} teams, hash chain and leaderboard match, signed by {}{}{}\n",
+            "{}: verified — {} round{} re-simulated, {} teams, hash chain and leaderboard match, signed by {}{}{}\n",
             file.display(),
             v.rounds,
+            if v.rounds == 1 { "" } else { "s" },
             v.teams,
             v.public_key,
-            if public_key.is_some() { " (the key given)" } else { "" },
+            if public_key.is_some() {
+                " (the key given)"
+            } else {
+                " (the key inside the file: pass --public-key with the key shown when the workshop was created to prove the file is that workshop's)"
+            },
             v.winner.map(|w| format!("; winner: {w}")).unwrap_or_default()
         ),
     )
