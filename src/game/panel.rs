@@ -24,12 +24,8 @@ pub struct ChallengePopup(pub bool);
 /// The constraint the panel draws for this run and quarter: one of the library's
 /// files, picked by the seed and the quarter (the same run draws the same one).
 pub fn draw_from_library(dir: &Path, seed: u64, quarter: usize) -> Result<(String, Event), String> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: cannot read the constraint library: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
-        .collect();
-    files.sort();
+    let files = crate::scenario::load::ron_files(dir)
+        .map_err(|e| format!("{}: cannot read the constraint library: {e}", dir.display()))?;
     if files.is_empty() {
         return Err(format!("{}: the constraint library is empty", dir.display()));
     }

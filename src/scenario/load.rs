@@ -4,7 +4,7 @@
 use super::error::{FileError, FileErrors};
 use super::locate::{Position, field_at, locate};
 use serde::de::DeserializeOwned;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Files larger than this are refused before parsing (64 MiB).
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -197,4 +197,14 @@ fn ron_message(code: &ron::Error) -> String {
             }
         }
     }
+}
+
+/// The `*.ron` files directly in `dir`, sorted by path.
+pub fn ron_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ron") && p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
 }

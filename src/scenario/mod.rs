@@ -42,13 +42,8 @@ pub struct ScenarioSummary {
 /// Every scenario file (`*.ron` whose top level is `Scenario(…)`) in `dir`, sorted
 /// by id, with the files that failed to load.
 pub fn list_scenarios(dir: &Path) -> Result<(Vec<ScenarioSummary>, Vec<FileErrors>), FileErrors> {
-    let entries = std::fs::read_dir(dir)
+    let paths = load::ron_files(dir)
         .map_err(|e| FileErrors::whole_file(dir, format!("cannot read the scenario folder: {e}")))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "ron") && p.is_file())
-        .collect();
-    paths.sort();
     let mut found = Vec::new();
     let mut failed = Vec::new();
     for path in paths {

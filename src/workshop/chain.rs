@@ -246,13 +246,13 @@ pub struct Verified {
 /// leaderboard, the signature (and the expected public key, when given), and the
 /// canonical form. The first thing that does not match comes back as a sentence.
 pub fn verify(path: &str, text: &str, expected_key: Option<&str>) -> Result<Verified, String> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    let results: Results = serde_path_to_error::deserialize(de).map_err(|e| {
-        let inner = e.inner();
-        // serde_json ends its message with the position, which comes first here.
-        let said = inner.to_string();
-        let said = said.split(" at line ").next().unwrap_or(&said).to_string();
-        format!("{path}:{}:{}: {}: {said}", inner.line(), inner.column(), e.path())
+    let results: Results = super::protocol::parse_json(text.as_bytes()).map_err(|p| {
+        let field = if p.field.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", p.field)
+        };
+        format!("{path}:{}:{}: {field}{}", p.line, p.column, p.message)
     })?;
     if results.format != RESULTS_FORMAT || results.version != RESULTS_VERSION {
         return Err(format!(

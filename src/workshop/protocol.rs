@@ -14,6 +14,37 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The first problem in a JSON body or file: where, which field, and a sentence.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JsonProblem {
+    pub line: usize,
+    pub column: usize,
+    /// The field path (`decisions.skus`), empty at the top level.
+    pub field: String,
+    pub message: String,
+}
+
+/// Parses JSON into `T`, naming the line, column and field of the first problem.
+pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonProblem> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner();
+        let field = e.path().to_string();
+        // serde_json ends its message with the position, which is reported apart.
+        let said = inner.to_string();
+        JsonProblem {
+            line: inner.line(),
+            column: inner.column(),
+            field: if field == "." || field == "?" {
+                String::new()
+            } else {
+                field
+            },
+            message: said.split(" at line ").next().unwrap_or(&said).to_string(),
+        }
+    })
+}
+
 /// The protocol version this build speaks (in `/healthz` and every path: `/v1/…`).
 pub const PROTOCOL_VERSION: u32 = 1;
 

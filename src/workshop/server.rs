@@ -165,22 +165,16 @@ fn token_hash(token: &str) -> String {
 
 /// Parses a JSON body, naming the line, column and field of any problem.
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let inner = e.inner();
-        let path = e.path().to_string();
-        let at = if path == "." {
+    parse_json(body).map_err(|p| {
+        let at = if p.field.is_empty() {
             String::new()
         } else {
-            format!("{path}: ")
+            format!("{}: ", p.field)
         };
-        // serde_json ends its message with the position, which comes first here.
-        let said = inner.to_string();
-        let said = said.split(" at line ").next().unwrap_or(&said).to_string();
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_json",
-            format!("line {} column {}: {at}{said}", inner.line(), inner.column()),
+            format!("line {} column {}: {at}{}", p.line, p.column, p.message),
         )
     })
 }
@@ -470,24 +464,19 @@ impl App {
     /// What workshops can be made of: the scenarios (id, title, quarters) and the
     /// constraints that can be injected (name, title), read from the server's folder.
     fn library(&self) -> Library {
-        let ron_files = |dir: &Path| -> Vec<PathBuf> {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-                .unwrap_or_default();
-            files.retain(|p| p.extension().is_some_and(|x| x == "ron"));
-            files.sort();
-            files
-        };
-        let scenarios = ron_files(&self.scenarios)
+        // Files that do not load are left out: `thin-margin check` names their problems.
+        let scenarios = crate::scenario::list_scenarios(&self.scenarios)
+            .map(|(found, _)| found)
+            .unwrap_or_default()
             .into_iter()
-            .filter_map(|p| crate::scenario::load_scenario(&p).ok())
             .map(|s| LibraryScenario {
-                id: s.id.clone(),
-                title: s.title.clone(),
-                quarters: s.n_quarters,
+                id: s.id,
+                title: s.title,
+                quarters: s.quarters,
             })
             .collect();
-        let constraints = ron_files(&self.scenarios.join("constraints"))
+        let constraints = crate::scenario::load::ron_files(&self.scenarios.join("constraints"))
+            .unwrap_or_default()
             .into_iter()
             .filter_map(|p| {
                 let event = load_constraint(&p).ok()?;
