@@ -4,7 +4,8 @@
 //! the reports as a table, JSON or CSV), `balance` (many strategies against each
 //! other), `sweep`, `goal-seek`, `sensitivity` and `challenge` (the analysis tools of
 //! `crate::analysis`), `check` (validate scenario, campaign, constraint, decision-log
-//! and save files), `play` (the scripted game). Every error is rendered as `file:line:column: field: sentence`; nothing
+//! and save files), `adjust` (a scenario adjusted for a workshop, written as a new
+//! file), `play` (the scripted game). Every error is rendered as `file:line:column: field: sentence`; nothing
 //! here panics on input.
 
 use crate::analysis::address::Address;
@@ -275,6 +276,36 @@ pub enum Command {
         /// Files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Write a copy of a scenario adjusted for a workshop (market size, scheduled
+    /// shocks, the margin cap, computer-run rivals) as DIR/ID.ron; print its path.
+    Adjust {
+        /// Scenario file, or the id of one in ./scenarios.
+        scenario: String,
+        /// The new scenario's id, also its file name: a-z, 0-9 and '-'.
+        #[arg(long)]
+        id: String,
+        /// Its title (default: the source's).
+        #[arg(long)]
+        title: Option<String>,
+        /// Multiplier on every segment's potential buyers and installed base (0.25 to 4).
+        #[arg(long)]
+        market_size: Option<f64>,
+        /// Drop every scheduled event (supply shocks, price cuts, regulation …).
+        #[arg(long, conflicts_with = "shocks")]
+        no_shocks: bool,
+        /// Keep the scheduled events (the default).
+        #[arg(long)]
+        shocks: bool,
+        /// Switch the hardware margin cap on or off (default: as the scenario says).
+        #[arg(long, value_enum)]
+        cap: Option<Switch>,
+        /// Computer-run rivals to keep, the first ones listed (default: all).
+        #[arg(long)]
+        rivals: Option<usize>,
+        /// Folder to write to (default: the source file's folder); an existing file is never overwritten.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Run the workshop server: one market, many teams, for a classroom (HTTP + JSON;
     /// see docs/workshop-protocol.md). Binds to loopback unless --addr says otherwise.
@@ -569,6 +600,29 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
             out,
         ),
         Command::Check { files } => check(&files, out),
+        Command::Adjust {
+            scenario,
+            id,
+            title,
+            market_size,
+            no_shocks,
+            shocks: _,
+            cap,
+            rivals,
+            out: dir,
+        } => adjust_command(
+            &scenario,
+            AdjustArgs {
+                id,
+                title,
+                market_size,
+                no_shocks,
+                cap,
+                rivals,
+            },
+            dir.as_deref(),
+            out,
+        ),
         #[cfg(feature = "server")]
         Command::Serve {
             addr,
@@ -1476,6 +1530,73 @@ fn check(files: &[PathBuf], out: &mut dyn Write) -> Result<(), CliError> {
     } else {
         Err(FileErrors(errors).into())
     }
+}
+
+/// The `adjust` command's changes, as given on the command line (unset: as the scenario is).
+struct AdjustArgs {
+    id: String,
+    title: Option<String>,
+    market_size: Option<f64>,
+    no_shocks: bool,
+    cap: Option<Switch>,
+    rivals: Option<usize>,
+}
+
+/// Writes the adjusted scenario to `dir/ID.ron` (never over an existing file) and prints its path.
+fn adjust_command(arg: &str, args: AdjustArgs, dir: Option<&Path>, out: &mut dyn Write) -> Result<(), CliError> {
+    use crate::scenario::adjust::{AdjustError, Adjustments, adjust};
+    let source = scenario_path(arg, None)?;
+    let text = load::read_text(&source)?;
+    let file: scenario::file::ScenarioFile = load::parse_ron(&source, &text)?;
+    let mut a = Adjustments::from_scenario(&file);
+    a.id = args.id;
+    if let Some(title) = args.title {
+        a.title = title;
+    }
+    if let Some(size) = args.market_size {
+        a.market_size = size;
+    }
+    a.shocks = !args.no_shocks;
+    if let Some(cap) = args.cap {
+        a.cap_enabled = cap == Switch::On;
+    }
+    if let Some(rivals) = args.rivals {
+        a.rivals = rivals;
+    }
+    let adjusted = adjust(&source, &text, &a).map_err(|e| match e {
+        AdjustError::Source(e) | AdjustError::Result(e) => CliError::Files(e),
+        AdjustError::Value { field, message } => {
+            let flag = field.replace('_', "-");
+            CliError::Usage(format!("--{flag}: {field} {message}"))
+        }
+        AdjustError::Write(_) => CliError::Output(e.to_string()),
+    })?;
+    let dir = match dir {
+        Some(d) => d.to_path_buf(),
+        None => source.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    let path = dir.join(format!("{}.ron", a.id));
+    // `create_new`: an existing file (even one made a moment ago) is never replaced.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| {
+            CliError::Output(if e.kind() == std::io::ErrorKind::AlreadyExists {
+                format!(
+                    "{}: the file exists; adjust never overwrites a file (choose another --id or --out)",
+                    path.display()
+                )
+            } else {
+                format!("{}: {e}", path.display())
+            })
+        })?;
+    if let Err(e) = file.write_all(adjusted.as_bytes()).and_then(|()| file.sync_all()) {
+        drop(file);
+        let _ = std::fs::remove_file(&path);
+        return Err(CliError::Output(format!("{}: {e}", path.display())));
+    }
+    write_out(out, &format!("{}\n", path.display()))
 }
 
 /// The scenario file a log or save at `path` names by `id`: in ./scenarios or beside

@@ -2,6 +2,10 @@
 //! `scenarios/*.ron`. Names (segments, companies, SKUs) are strings here; the
 //! validator resolves them into the core's [`crate::sim::params`]. Every struct
 //! denies unknown fields, so a typo is an error, not a silent default.
+//!
+//! The types also serialize (for [`super::adjust`]): what is written parses back to
+//! the same values. Fields left out of a file (no policy, no `at_most`, a log entry's
+//! unchanged decisions) are left out when written, too.
 
 use crate::sim::channel_map::ChannelMap;
 use crate::sim::decisions::{CompanyDecisions, PartialDecisions};
@@ -9,12 +13,12 @@ use crate::sim::params::{
     AwarenessParams, CapParams, ChannelParams, CostParams, DemandParams, Event, FinanceParams, QualityParams,
     RivalPolicy, Scorecard, Segment, ServiceParams, TrafficParams, TrustParams,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The version of the scenario format this build reads.
 pub const SCENARIO_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename = "Scenario", deny_unknown_fields)]
 pub struct ScenarioFile {
     pub version: u32,
@@ -38,7 +42,7 @@ pub struct ScenarioFile {
     pub trust: TrustParams,
     pub finance: FinanceParams,
     pub cap: CapParams,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub catalogue: Vec<SkuFile>,
     pub companies: Vec<CompanyFile>,
     #[serde(default)]
@@ -49,6 +53,7 @@ pub struct ScenarioFile {
     #[serde(default)]
     pub calibration: Vec<CalibrationFile>,
     /// The player company's reference decision log, one entry per quarter.
+    #[serde(serialize_with = "log_out::serialize")]
     pub reference: Vec<PartialDecisions>,
 }
 
@@ -56,7 +61,7 @@ fn default_currency() -> String {
     "CNY".into()
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MarketFile {
     pub segments: Vec<Segment>,
@@ -65,7 +70,7 @@ pub struct MarketFile {
     pub traffic: TrafficParams,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SkuFile {
     /// Short id used in decisions (`flagship`).
@@ -86,13 +91,13 @@ pub struct SkuFile {
     pub cum_units: u64,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyFile {
     pub name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub player: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<RivalPolicy>,
     pub cash: f64,
     pub trust: f64,
@@ -108,7 +113,7 @@ pub struct CompanyFile {
     pub opening: CompanyDecisions,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventFile {
     /// Quarter it applies, e.g. "2012Q1".
@@ -116,22 +121,22 @@ pub struct EventFile {
     pub event: Event,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectiveFile {
     pub id: String,
     pub text: String,
     /// `field[.key][@aggregate]`, e.g. `units_sold@sum`.
     pub metric: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_least: Option<f64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_most: Option<f64>,
     /// Deadline quarter, e.g. "2013Q2".
     pub by: String,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalibrationFile {
     /// The documented figure, for people: "own stores at 17× inventory turnover".
@@ -147,4 +152,103 @@ pub struct CalibrationFile {
 
 fn default_tolerance() -> f64 {
     0.10
+}
+
+/// Writes the reference log as people write it: each entry names only what changes
+/// (no `None`s, no empty lists), which reads back to the same entries.
+mod log_out {
+    use crate::sim::channel_map::ChannelMap;
+    use crate::sim::decisions::{PartialDecisions, PartialSkuDecision};
+    use serde::{Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub(super) fn serialize<S: Serializer>(log: &[PartialDecisions], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(log.iter().map(Entry::from))
+    }
+
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        skus: BTreeMap<&'a str, SkuEntry>,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        launch: &'a [String],
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        retire: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        channels: Option<ChannelMap<f64>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        stores: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dealer_margin: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        community: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        paid_traffic: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        monetisation: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rnd: Option<f64>,
+    }
+
+    #[derive(Serialize)]
+    struct SkuEntry {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        price: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bom_cut: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        mitigation: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        production: Option<u64>,
+    }
+
+    impl<'a> From<&'a PartialDecisions> for Entry<'a> {
+        fn from(d: &'a PartialDecisions) -> Entry<'a> {
+            // Destructured in full: a new decision field must be written here too.
+            let PartialDecisions {
+                skus,
+                launch,
+                retire,
+                channels,
+                stores,
+                dealer_margin,
+                community,
+                paid_traffic,
+                monetisation,
+                rnd,
+            } = d;
+            Entry {
+                skus: skus
+                    .iter()
+                    .map(|(id, sku)| (id.as_str(), SkuEntry::from(sku)))
+                    .collect(),
+                launch,
+                retire,
+                channels: *channels,
+                stores: *stores,
+                dealer_margin: *dealer_margin,
+                community: *community,
+                paid_traffic: *paid_traffic,
+                monetisation: *monetisation,
+                rnd: *rnd,
+            }
+        }
+    }
+
+    impl From<&PartialSkuDecision> for SkuEntry {
+        fn from(d: &PartialSkuDecision) -> SkuEntry {
+            let PartialSkuDecision {
+                price,
+                bom_cut,
+                mitigation,
+                production,
+            } = *d;
+            SkuEntry {
+                price,
+                bom_cut,
+                mitigation,
+                production,
+            }
+        }
+    }
 }

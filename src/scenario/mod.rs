@@ -1,8 +1,10 @@
 //! Scenario files: the RON format ([`file`]), reading with located errors
 //! ([`load`], [`locate`], [`error`]) and validation into the core's parameters
-//! ([`validate`]). Nothing here is needed to *run* the model; everything here is
+//! ([`validate`]), and a facilitator's adjustments written as a new file
+//! ([`adjust`]). Nothing here is needed to *run* the model; everything here is
 //! needed to trust what it is given.
 
+pub mod adjust;
 pub mod campaign;
 pub mod constraint;
 pub mod error;
