@@ -317,9 +317,10 @@ pub enum Command {
         /// The database: a SQLite file (created if missing) or a postgres:// URL.
         #[arg(long, default_value = "workshop.sqlite")]
         db: String,
-        /// Folder of scenarios (and constraints/) workshops are created from.
+        /// Folder of scenarios (and constraints/) workshops are created from; repeat it
+        /// for several folders (a scenario or constraint in an earlier one wins).
         #[arg(long, default_value = "scenarios")]
-        scenarios: PathBuf,
+        scenarios: Vec<PathBuf>,
         /// File holding the admin token that creates workshops (made if missing).
         #[arg(long)]
         admin_token_file: Option<PathBuf>,

@@ -3,12 +3,15 @@
 //!
 //! A `World` is a value: [`super::step`] takes one and returns the next. It shares
 //! the scenario through an `Arc`, so cloning it copies only the changing state.
+//! A company's state and the events in force derive serde, field for field, so the
+//! workshop can send a team its own company (`workshop::protocol::TeamDesk`).
 
 use super::channel_map::ChannelMap;
 use super::decisions::CompanyDecisions;
 use super::params::{Event, RivalPolicy, Scenario, SkuSpec};
 use super::rng::{SimRng, sim_rng};
 use super::time::Quarter;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// A market between two quarters.
@@ -42,7 +45,7 @@ pub struct SegmentState {
 }
 
 /// Where a SKU is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SkuStatus {
     /// Launched, being developed; produced from quarter `ready_idx` on.
     Development {
@@ -56,7 +59,7 @@ pub enum SkuStatus {
 }
 
 /// One product of one company.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SkuState {
     pub id: Arc<str>,
     pub name: Arc<str>,
@@ -121,7 +124,7 @@ impl SkuState {
 }
 
 /// A quarter's figures kept for trailing-four-quarter measures.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QuarterFlows {
     pub hw_revenue: f64,
     /// Hardware profit before any rebate.
@@ -133,7 +136,7 @@ pub struct QuarterFlows {
 }
 
 /// The last four quarters' flows, oldest first.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
     flows: [QuarterFlows; 4],
     len: usize,
@@ -157,7 +160,7 @@ impl History {
 }
 
 /// One company: a player's or a computer-run rival's.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CompanyState {
     pub name: Arc<str>,
     pub is_player: bool,
@@ -204,7 +207,7 @@ pub struct PublicMarket {
 }
 
 /// An event in force.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ActiveEvent {
     pub event: Event,
     /// First quarter index in which it no longer applies (`u32::MAX`: never ends).

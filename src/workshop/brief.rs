@@ -208,15 +208,26 @@ pub struct TeamGuide {
 /// market replayed from the chain with every other company playing as it did (same
 /// seed, same events), the difference in the team's score being the decision's weight.
 pub fn discussion_guide(w: &Workshop) -> Vec<TeamGuide> {
+    let board = w.leaderboard();
+    let mut guide: Vec<TeamGuide> = (0..w.teams.len()).filter_map(|i| guide_of(w, i, &board)).collect();
+    guide.sort_by_key(|g| g.rank);
+    guide
+}
+
+/// One team's page of the discussion guide (the same as its page in
+/// [`discussion_guide`]), computed for that team alone; `None` for no such team.
+pub fn team_guide(w: &Workshop, team: usize) -> Option<TeamGuide> {
+    guide_of(w, team, &w.leaderboard())
+}
+
+fn guide_of(w: &Workshop, team: usize, board: &[super::session::Standing]) -> Option<TeamGuide> {
     use crate::report::key_decisions::key_decisions_with;
     use crate::sim::decisions::CompanyDecisions;
-    let Some(player) = w.scenario.first_player() else {
-        return Vec::new();
-    };
+    let player = w.scenario.first_player()?;
+    let t = w.teams.get(team)?;
     let opening = w.scenario.companies[player].opening.clone();
     let names: Vec<String> = w.teams.iter().map(|t| t.name.clone()).collect();
-    let board = w.leaderboard();
-    let replay = |team: usize, mine: &[CompanyDecisions]| -> Option<(f64, f64)> {
+    let replay = |mine: &[CompanyDecisions]| -> Option<(f64, f64)> {
         let mut world = crate::sim::World::new(w.scenario.clone(), w.setup.seed);
         let mut reports = Vec::with_capacity(w.chain.len());
         for (r, record) in w.chain.iter().enumerate() {
@@ -231,30 +242,21 @@ pub fn discussion_guide(w: &Workshop) -> Vec<TeamGuide> {
             .find(|s| s.team == names[team])?;
         Some((standing.score, standing.net_profit))
     };
-    let mut guide: Vec<TeamGuide> = w
-        .teams
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let played: Vec<CompanyDecisions> = w.chain.iter().map(|r| r.decisions[i].decisions.clone()).collect();
-            let effects = key_decisions_with(&w.scenario, &opening, &played, 3, |d| replay(i, d));
-            let standing = board.iter().find(|s| s.team == t.name);
-            TeamGuide {
-                team: t.name.clone(),
-                rank: standing.map_or(0, |s| s.rank),
-                score: standing.map_or(0.0, |s| s.score),
-                decisions: effects
-                    .into_iter()
-                    .map(|e| GuideDecision {
-                        quarter: e.quarter.to_string(),
-                        decision: e.description,
-                        score_effect: e.score_effect,
-                        profit_effect: e.profit_effect,
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    guide.sort_by_key(|g| g.rank);
-    guide
+    let played: Vec<CompanyDecisions> = w.chain.iter().map(|r| r.decisions[team].decisions.clone()).collect();
+    let effects = key_decisions_with(&w.scenario, &opening, &played, 3, replay);
+    let standing = board.iter().find(|s| s.team == t.name);
+    Some(TeamGuide {
+        team: t.name.clone(),
+        rank: standing.map_or(0, |s| s.rank),
+        score: standing.map_or(0.0, |s| s.score),
+        decisions: effects
+            .into_iter()
+            .map(|e| GuideDecision {
+                quarter: e.quarter.to_string(),
+                decision: e.description,
+                score_effect: e.score_effect,
+                profit_effect: e.profit_effect,
+            })
+            .collect(),
+    })
 }

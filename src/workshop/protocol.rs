@@ -3,12 +3,16 @@
 //! sends: the facilitator's, a team's, and the industry report every team sees. A
 //! team's view holds its own company's figures and only public facts about the others
 //! (prices, launches, units sold, shares, ranks) — never another company's BOM,
-//! production, cash or decisions. `docs/workshop-protocol.md` documents every message.
+//! production, cash or decisions; its desk ([`TeamDesk`]) holds its own company's
+//! state as the world holds it, and nothing of any other company's.
+//! `docs/workshop-protocol.md` documents every message.
 
+use super::brief::TeamGuide;
 use super::market::Variant;
 use super::session::{Phase, Standing, Workshop};
 use crate::sim::decisions::{CompanyDecisions, FieldProblem};
 use crate::sim::params::Event;
+use crate::sim::world::{ActiveEvent, CompanyState};
 use crate::sim::{CompanyReport, QuarterReport};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -425,4 +429,133 @@ pub fn team_view(w: &Workshop, team: usize, now_ms: u64) -> TeamView {
             })
             .collect(),
     }
+}
+
+/// `GET /v1/team/desk`: the team's own company as the world holds it, and what the
+/// game needs to preview decisions exactly as the server will resolve them
+/// (`workshop::desk::team_world` builds a one-company world from it). It never holds
+/// another company's state, nor the market's size (which would give the unannounced
+/// macro variant away).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamDesk {
+    /// The base scenario file's text, as stored with the workshop.
+    pub scenario_text: String,
+    /// This team's company only.
+    pub company: CompanyState,
+    /// Quarters resolved so far in the market (the next round resolves this one).
+    pub quarter_idx: u32,
+    /// The lasting events in force.
+    pub active_events: Vec<ActiveEvent>,
+    /// Events injected so far, by the quarter they arrive in, including those pending
+    /// for the next resolution (at `quarter_idx`). The server checks a submission
+    /// against the market without the pending ones and fits plans to them when the
+    /// round closes, so a preview with them shows what will actually be played.
+    pub injected: Vec<(u32, Event)>,
+    /// Performance multiplier for products launched from now on.
+    pub chipset_perf: f64,
+}
+
+/// A team's desk: its own company, the events in force and injected (pending ones
+/// included), and the scenario text the workshop was created from.
+pub fn team_desk(w: &Workshop, scenario_text: &str, team: usize) -> TeamDesk {
+    let world = w.resolution_world();
+    TeamDesk {
+        scenario_text: scenario_text.to_string(),
+        company: world.companies[w.teams[team].company_idx].clone(),
+        quarter_idx: world.quarter_idx,
+        active_events: world.active_events.clone(),
+        injected: world.injected.clone(),
+        chipset_perf: world.chipset_perf,
+    }
+}
+
+/// `GET /v1/workshops/{id}/series`: the numbers behind the facilitator's charts, per
+/// team over the rounds on show (every team; the SVG charts draw the eight with the
+/// highest last value). Every vector has one value per quarter. A value a report does
+/// not have (a team missing from a round's report, which `step` never does) is 0,
+/// never NaN, so the JSON always parses; cumulative profit then carries on unchanged.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// The quarters of the rounds on show (`2011Q3`).
+    pub quarters: Vec<String>,
+    /// In the teams' own order.
+    pub teams: Vec<TeamSeries>,
+}
+
+/// One team's lines in [`Series`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamSeries {
+    pub team: String,
+    /// The score (0..100) on the leaderboard after each round.
+    pub score: Vec<f64>,
+    /// Cumulative net profit, in the scenario's currency (¥).
+    pub profit: Vec<f64>,
+    /// Share of all units sold in the market, 0..1.
+    pub share: Vec<f64>,
+    pub trust: Vec<f64>,
+}
+
+/// The series behind the facilitator's charts (see [`Series`]).
+pub fn series(w: &Workshop) -> Series {
+    let reports = w.shown_reports();
+    let boards: Vec<Vec<Standing>> = (1..=reports.len()).map(|n| w.leaderboard_after(n)).collect();
+    let teams = w
+        .teams
+        .iter()
+        .map(|t| {
+            let rows: Vec<Option<&CompanyReport>> = reports.iter().map(|r| r.company(&t.name)).collect();
+            TeamSeries {
+                team: t.name.clone(),
+                score: boards
+                    .iter()
+                    .map(|b| b.iter().find(|s| s.team == t.name).map_or(0.0, |s| s.score))
+                    .collect(),
+                profit: rows
+                    .iter()
+                    .scan(0.0, |sum, r| {
+                        *sum += r.map_or(0.0, |r| r.net_profit);
+                        Some(*sum)
+                    })
+                    .collect(),
+                share: reports
+                    .iter()
+                    .zip(&rows)
+                    .map(|(r, row)| {
+                        let total: u64 = r.companies.iter().map(|c| c.units_sold).sum();
+                        row.map_or(0.0, |c| c.units_sold as f64 / total.max(1) as f64)
+                    })
+                    .collect(),
+                trust: rows.iter().map(|r| r.map_or(0.0, |r| r.trust)).collect(),
+            }
+        })
+        .collect();
+    Series {
+        quarters: reports.iter().map(|r| r.quarter.to_string()).collect(),
+        teams,
+    }
+}
+
+/// `GET /v1/team/debrief`, once the workshop has ended: the team's own standing with
+/// every component of its score, how many teams played, and its page of the
+/// discussion guide (its three most consequential decisions, or fewer).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamDebrief {
+    /// The team's own row of the leaderboard.
+    pub standing: Standing,
+    pub teams: u32,
+    pub guide: TeamGuide,
+}
+
+/// A team's debrief, or `None` before the workshop has ended.
+pub fn team_debrief(w: &Workshop, team: usize) -> Option<TeamDebrief> {
+    if w.phase != Phase::Ended {
+        return None;
+    }
+    let name = &w.teams.get(team)?.name;
+    let standing = w.leaderboard().into_iter().find(|s| &s.team == name)?;
+    Some(TeamDebrief {
+        standing,
+        teams: w.teams.len() as u32,
+        guide: super::brief::team_guide(w, team)?,
+    })
 }

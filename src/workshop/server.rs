@@ -11,6 +11,9 @@
 //!
 //! Limits: request bodies of at most 64 KiB, 20 requests in a burst and 10 a second
 //! per token, 10 s per request. The server binds to loopback unless told otherwise.
+//!
+//! [`serve`] runs until Ctrl-C; [`start_local`] runs the same server on a thread of its
+//! own inside the calling process (the game hosting a workshop) until dropped.
 
 use super::chain;
 use super::market::MAX_TEAMS;
@@ -46,8 +49,10 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct ServeOptions {
     pub addr: String,
     pub db: String,
-    /// Where scenarios (`<id>.ron`) and constraints (`constraints/<name>.ron`) are.
-    pub scenarios: PathBuf,
+    /// Folders of scenarios (`<id>.ron`) and constraints (`constraints/<name>.ron`),
+    /// searched in order: a scenario id or constraint name found in an earlier folder
+    /// wins.
+    pub scenarios: Vec<PathBuf>,
     /// The admin token (to create workshops) is read from here, or created here.
     pub admin_token_file: PathBuf,
 }
@@ -69,7 +74,7 @@ struct Live {
 /// The server's shared state.
 pub struct App {
     store: Box<dyn Store>,
-    scenarios: PathBuf,
+    scenarios: Vec<PathBuf>,
     admin_hash: String,
     workshops: Mutex<BTreeMap<String, Arc<Mutex<Live>>>>,
     tokens: Mutex<HashMap<String, (String, Role)>>,
@@ -189,8 +194,9 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 impl App {
-    /// Opens the store and rebuilds every workshop from its journal.
-    pub fn open(store: Box<dyn Store>, scenarios: PathBuf, admin_token: &str) -> Result<App, String> {
+    /// Opens the store and rebuilds every workshop from its journal. `scenarios` are
+    /// the folders workshops are made from, searched in order.
+    pub fn open(store: Box<dyn Store>, scenarios: Vec<PathBuf>, admin_token: &str) -> Result<App, String> {
         let app = App {
             store,
             scenarios,
@@ -401,8 +407,12 @@ impl App {
         if req.computer_seats > 20 || req.practice_rounds > 4 {
             return Err(bad("at most 20 computer seats and 4 practice rounds".into()));
         }
-        let path = self.scenarios.join(format!("{}.ron", req.scenario));
-        let text = std::fs::read_to_string(&path).map_err(|_| {
+        let text = self
+            .scenarios
+            .iter()
+            .map(|dir| dir.join(format!("{}.ron", req.scenario)))
+            .find_map(|path| Some((std::fs::read_to_string(&path).ok()?, path)));
+        let (text, path) = text.ok_or_else(|| {
             ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -462,31 +472,45 @@ impl App {
     }
 
     /// What workshops can be made of: the scenarios (id, title, quarters) and the
-    /// constraints that can be injected (name, title), read from the server's folder.
+    /// constraints that can be injected (name, title), read from the server's folders;
+    /// of two with the same id (or name), the one in the earlier folder.
     fn library(&self) -> Library {
-        // Files that do not load are left out: `thin-margin check` names their problems.
-        let scenarios = crate::scenario::list_scenarios(&self.scenarios)
-            .map(|(found, _)| found)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|s| LibraryScenario {
-                id: s.id,
-                title: s.title,
-                quarters: s.quarters,
-            })
-            .collect();
-        let constraints = crate::scenario::load::ron_files(&self.scenarios.join("constraints"))
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|p| {
-                let event = load_constraint(&p).ok()?;
-                Some(LibraryConstraint {
-                    name: p.file_stem()?.to_string_lossy().into_owned(),
-                    title: event.title,
-                    description: event.description,
-                })
-            })
-            .collect();
+        let mut scenarios: Vec<LibraryScenario> = Vec::new();
+        let mut constraints: Vec<LibraryConstraint> = Vec::new();
+        for dir in &self.scenarios {
+            // Files that do not load are left out: `thin-margin check` names their problems.
+            let found = crate::scenario::list_scenarios(dir)
+                .map(|(found, _)| found)
+                .unwrap_or_default();
+            for s in found {
+                // Workshops are created by file name: list only what `create` would find.
+                let by_file = s.path.file_stem().is_some_and(|stem| *stem == *s.id);
+                if by_file && !scenarios.iter().any(|known| known.id == s.id) {
+                    scenarios.push(LibraryScenario {
+                        id: s.id,
+                        title: s.title,
+                        quarters: s.quarters,
+                    });
+                }
+            }
+            for p in crate::scenario::load::ron_files(&dir.join("constraints")).unwrap_or_default() {
+                let Some(name) = p.file_stem().map(|n| n.to_string_lossy().into_owned()) else {
+                    continue;
+                };
+                if constraints.iter().any(|c| c.name == name) {
+                    continue;
+                }
+                if let Ok(event) = load_constraint(&p) {
+                    constraints.push(LibraryConstraint {
+                        name,
+                        title: event.title,
+                        description: event.description,
+                    });
+                }
+            }
+        }
+        scenarios.sort_by(|a, b| a.id.cmp(&b.id));
+        constraints.sort_by(|a, b| a.name.cmp(&b.name));
         Library { scenarios, constraints }
     }
 
@@ -506,14 +530,18 @@ impl App {
                 if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
                     return Err(bad("a constraint is named by its file's name, e.g. memory-price"));
                 }
-                let path = self.scenarios.join("constraints").join(format!("{name}.ron"));
-                if !path.exists() {
-                    return Err(ApiError::new(
-                        StatusCode::NOT_FOUND,
-                        "not_found",
-                        format!("no constraint \"{name}\" in the library"),
-                    ));
-                }
+                let path = self
+                    .scenarios
+                    .iter()
+                    .map(|dir| dir.join("constraints").join(format!("{name}.ron")))
+                    .find(|path| path.exists())
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            StatusCode::NOT_FOUND,
+                            "not_found",
+                            format!("no constraint \"{name}\" in the library"),
+                        )
+                    })?;
                 load_constraint(&path).map_err(|e| bad(&e.to_string()))?
             }
             (None, Some(event)) => event,
@@ -530,6 +558,36 @@ impl App {
             self.execute(&mut live, Command::Join { team }, &|_| Ok(()))?;
         }
         json(StatusCode::OK, &protocol::team_view(&live.w, team, now_ms()))
+    }
+
+    /// The team's desk: its own company's state, for the game's decision screen.
+    fn team_desk(&self, headers: &HeaderMap) -> ApiResult {
+        let (live, team) = self.team(headers)?;
+        let mut live = Self::lock(&live);
+        self.catch_up(&mut live)?;
+        json(
+            StatusCode::OK,
+            &protocol::team_desk(&live.w, &live.stored.scenario_text, team),
+        )
+    }
+
+    /// The team's own debrief, once the workshop has ended.
+    fn team_debrief(&self, headers: &HeaderMap) -> ApiResult {
+        let (live, team) = self.team(headers)?;
+        let w = {
+            let mut live = Self::lock(&live);
+            self.catch_up(&mut live)?;
+            live.w.clone()
+        };
+        // Replaying the market for the guide takes a while: not under the workshop's lock.
+        let debrief = protocol::team_debrief(&w, team).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "not_ended",
+                "the debrief is ready once the facilitator ends the workshop (or every quarter has been played)",
+            )
+        })?;
+        json(StatusCode::OK, &debrief)
     }
 
     fn submit(&self, headers: &HeaderMap, body: &[u8]) -> ApiResult {
@@ -632,14 +690,10 @@ impl App {
 
     /// The facilitator's charts, per team over the rounds on show (the eight teams with
     /// the highest last value): `score.svg`, `profit.svg` (cumulative net profit),
-    /// `share.svg` (share of units sold), `trust.svg`.
+    /// `share.svg` (share of units sold), `trust.svg` — drawn from [`protocol::series`],
+    /// the numbers `GET /v1/workshops/{id}/series` sends.
     fn facilitator_chart(&self, headers: &HeaderMap, id: &str, name: &str) -> ApiResult {
         let (w, _) = self.results(headers, id)?;
-        let reports = w.shown_reports();
-        let quarters: Vec<String> = reports.iter().map(|r| r.quarter.to_string()).collect();
-        let rows = |team: &str| -> Vec<&crate::sim::CompanyReport> {
-            reports.iter().filter_map(|r| r.company(team)).collect()
-        };
         let (title, metric): (&str, &str) = match name {
             "score.svg" => ("Score after each round (top 8 teams)", "score"),
             "profit.svg" => ("Cumulative net profit (top 8 teams)", "net_profit"),
@@ -653,37 +707,17 @@ impl App {
                 ));
             }
         };
-        let series: Vec<(String, Vec<f64>)> = w
-            .teams
-            .iter()
+        let Series { quarters, teams } = protocol::series(&w);
+        let series: Vec<(String, Vec<f64>)> = teams
+            .into_iter()
             .map(|t| {
-                let values: Vec<f64> = match name {
-                    "score.svg" => (1..=reports.len())
-                        .map(|n| {
-                            w.leaderboard_after(n)
-                                .into_iter()
-                                .find(|s| s.team == t.name)
-                                .map_or(f64::NAN, |s| s.score)
-                        })
-                        .collect(),
-                    "profit.svg" => rows(&t.name)
-                        .iter()
-                        .scan(0.0, |sum, r| {
-                            *sum += r.net_profit;
-                            Some(*sum)
-                        })
-                        .collect(),
-                    "share.svg" => reports
-                        .iter()
-                        .map(|r| {
-                            let total: u64 = r.companies.iter().map(|c| c.units_sold).sum();
-                            r.company(&t.name)
-                                .map_or(f64::NAN, |c| c.units_sold as f64 / total.max(1) as f64)
-                        })
-                        .collect(),
-                    _ => rows(&t.name).iter().map(|r| r.trust).collect(),
+                let values = match name {
+                    "score.svg" => t.score,
+                    "profit.svg" => t.profit,
+                    "share.svg" => t.share,
+                    _ => t.trust,
                 };
-                (t.name.clone(), values)
+                (t.team, values)
             })
             .collect();
         let last = |v: &[f64]| v.last().copied().filter(|x| x.is_finite()).unwrap_or(f64::NEG_INFINITY);
@@ -878,6 +912,15 @@ pub fn router(app: Arc<App>) -> Router {
             }),
         )
         .route(
+            "/v1/workshops/{id}/series",
+            get(|State(app): S, UrlPath(id): UrlPath<String>, headers: HeaderMap| {
+                blocking(app, move |a| {
+                    let (w, _) = a.results(&headers, &id)?;
+                    json(StatusCode::OK, &protocol::series(&w))
+                })
+            }),
+        )
+        .route(
             "/v1/workshops/{id}/charts/{name}",
             get(
                 |State(app): S, UrlPath((id, name)): UrlPath<(String, String)>, headers: HeaderMap| {
@@ -906,6 +949,14 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             "/v1/team",
             get(|State(app): S, headers: HeaderMap| blocking(app, move |a| a.team_view(&headers))),
+        )
+        .route(
+            "/v1/team/desk",
+            get(|State(app): S, headers: HeaderMap| blocking(app, move |a| a.team_desk(&headers))),
+        )
+        .route(
+            "/v1/team/debrief",
+            get(|State(app): S, headers: HeaderMap| blocking(app, move |a| a.team_debrief(&headers))),
         )
         .route(
             "/v1/team/decisions",
@@ -1010,26 +1061,127 @@ fn admin_token(path: &Path) -> Result<String, String> {
 
 /// Runs the server until Ctrl-C. Prints where it listens (the first line: the URL).
 pub fn serve(options: &ServeOptions, out: &mut dyn Write) -> Result<(), String> {
+    let (app, _) = open_app(options)?;
+    let listener = bind(&options.addr)?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let _ = writeln!(
+        out,
+        "http://{addr}\nThin Margin workshop server {} (protocol {PROTOCOL_VERSION}); database {}; admin token in {}",
+        env!("CARGO_PKG_VERSION"),
+        options.db,
+        options.admin_token_file.display()
+    );
+    let _ = out.flush();
+    run(app, listener, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+/// A workshop server running inside this process (the game hosting a workshop): the
+/// HTTP server and the deadline timer on a thread of their own with their own tokio
+/// runtime. Dropping it (or [`LocalServer::stop`]) shuts it down: open requests get
+/// [`SHUTDOWN_GRACE`] to finish.
+pub struct LocalServer {
+    /// `http://<address bound>`, with `127.0.0.1` when bound to every interface.
+    pub url: String,
+    /// The admin token that creates workshops (read from, or written to, the options' file).
+    pub admin_token: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Result<(), String>>>,
+}
+
+/// How long a stopping server waits for open requests (server-sent event streams
+/// never finish by themselves) before it closes them.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+impl LocalServer {
+    /// Stops the server and waits for its thread; says why if it had failed.
+    pub fn stop(mut self) -> Result<(), String> {
+        self.shutdown_and_join()
+    }
+
+    fn shutdown_and_join(&mut self) -> Result<(), String> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.thread.take() {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|_| Err("the workshop server's thread panicked".into())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for LocalServer {
+    fn drop(&mut self) {
+        let _ = self.shutdown_and_join();
+    }
+}
+
+/// Starts a workshop server in this process (see [`LocalServer`]): opens the database
+/// and the admin token as `serve` does and binds `options.addr` (`127.0.0.1:0` picks a
+/// free port) before returning, so a bad address or database is reported here.
+pub fn start_local(options: ServeOptions) -> Result<LocalServer, String> {
+    let (app, admin_token) = open_app(&options)?;
+    let listener = bind(&options.addr)?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let url = if addr.ip().is_unspecified() {
+        let loopback: std::net::IpAddr = if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        };
+        format!("http://{}", std::net::SocketAddr::new(loopback, addr.port()))
+    } else {
+        format!("http://{addr}")
+    };
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("workshop-server".into())
+        .spawn(move || {
+            run(app, listener, async {
+                let _ = stopped.await;
+            })
+        })
+        .map_err(|e| format!("cannot start the workshop server's thread: {e}"))?;
+    Ok(LocalServer {
+        url,
+        admin_token,
+        shutdown: Some(shutdown),
+        thread: Some(thread),
+    })
+}
+
+/// Opens the store, reads (or makes) the admin token and rebuilds every workshop.
+fn open_app(options: &ServeOptions) -> Result<(Arc<App>, String), String> {
     let store = super::store::open(&options.db).map_err(|e| e.to_string())?;
     let token = admin_token(&options.admin_token_file)?;
     let app = Arc::new(App::open(store, options.scenarios.clone(), &token)?);
+    Ok((app, token))
+}
+
+fn bind(addr: &str) -> Result<std::net::TcpListener, String> {
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    Ok(listener)
+}
+
+/// Serves `app` on `listener` with the deadline timer until `shutdown` completes, on a
+/// tokio runtime of its own (blocks the calling thread).
+fn run(
+    app: Arc<App>,
+    listener: std::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the server's runtime: {e}"))?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&options.addr)
-            .await
-            .map_err(|e| format!("cannot listen on {}: {e}", options.addr))?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let _ = writeln!(
-            out,
-            "http://{addr}\nThin Margin workshop server {} (protocol {PROTOCOL_VERSION}); database {}; admin token in {}",
-            env!("CARGO_PKG_VERSION"),
-            options.db,
-            options.admin_token_file.display()
-        );
-        let _ = out.flush();
+    let result = runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| format!("cannot listen: {e}"))?;
         let ticker = app.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_millis(250));
@@ -1039,11 +1191,24 @@ pub fn serve(options: &ServeOptions, out: &mut dyn Write) -> Result<(), String> 
                 let _ = tokio::task::spawn_blocking(move || app.close_due_rounds()).await;
             }
         });
-        axum::serve(listener, router(app))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|e| format!("the server stopped: {e}"))
-    })
+        let (stopping, mut stop_seen) = watch::channel(false);
+        let mut graceful = stopping.subscribe();
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stopping.send(true);
+        });
+        let server = axum::serve(listener, router(app)).with_graceful_shutdown(async move {
+            let _ = graceful.wait_for(|stop| *stop).await;
+        });
+        tokio::select! {
+            served = server => served.map_err(|e| format!("the server stopped: {e}")),
+            // Open event streams would hold a graceful shutdown forever.
+            _ = async {
+                let _ = stop_seen.wait_for(|stop| *stop).await;
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } => Ok(()),
+        }
+    });
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    result
 }

@@ -486,6 +486,13 @@ impl Workshop {
         )
     }
 
+    /// The market the next round will resolve: the world with the events injected
+    /// since the last resolution added (what closing the round steps; submissions are checked
+    /// against [`Workshop::world`] alone).
+    pub fn resolution_world(&self) -> World {
+        with_events(&self.world, &self.pending_events)
+    }
+
     /// The team whose join code hashes to `hash`.
     pub fn team_by_token_hash(&self, hash: &str) -> Option<usize> {
         self.setup.team_token_hashes.iter().position(|h| h == hash)
