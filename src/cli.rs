@@ -76,6 +76,32 @@ pub enum Command {
         #[arg(long, value_enum)]
         cap: Option<Switch>,
     },
+    /// Join a classroom workshop as a team in the game window (the facilitator gives
+    /// the address and the team's code).
+    #[cfg(feature = "gui")]
+    Join {
+        /// The workshop server's address (http://host:port), or a team link with ?code=.
+        url: String,
+        /// The team's join code.
+        code: Option<String>,
+        /// Scripted: submit in every open round and photograph the decision screen
+        /// (40-team-round-N) and, at the end, the debrief (41-team-debrief); then exit.
+        #[arg(long, requires = "screenshots")]
+        autoplay: bool,
+        /// Folder for the autoplay's screenshots.
+        #[arg(long, requires = "autoplay")]
+        screenshots: Option<PathBuf>,
+    },
+    /// Host a classroom workshop from the game window: start a server here (or reach
+    /// one), create the workshop, and run it from the facilitator's console.
+    #[cfg(feature = "gui")]
+    Host {
+        /// Scripted: host a demo workshop on a loopback port (data in DIR/workshop-data),
+        /// play three rounds as facilitator and one team, photograph every workshop
+        /// screen (20-… to 29-…), verify the exported results, then exit.
+        #[arg(long)]
+        screenshots: Option<PathBuf>,
+    },
     /// Play a scenario in the game window by script, saving a PNG of each screen it
     /// passes (title, briefing, decisions, events, report, debrief), then exit.
     #[cfg(feature = "gui")]
@@ -391,11 +417,88 @@ impl CliError {
 /// Starts the game on the default campaign (`scenarios/campaign.ron`).
 #[cfg(feature = "gui")]
 pub fn run_game() -> Result<(), CliError> {
+    run_workshop_game(crate::game::workshop::WorkshopStart::default())
+}
+
+/// Starts the game on the default campaign, joining or hosting a workshop.
+#[cfg(feature = "gui")]
+fn run_workshop_game(workshop: crate::game::workshop::WorkshopStart) -> Result<(), CliError> {
     crate::game::run(crate::game::GameOptions {
         campaign_path: PathBuf::from("scenarios/campaign.ron"),
         script: None,
+        workshop,
     })
     .map_err(CliError::Game)
+}
+
+/// `thin-margin join URL CODE [--autoplay --screenshots DIR]`.
+#[cfg(feature = "gui")]
+fn join_workshop(
+    url: String,
+    code: Option<String>,
+    screenshots: Option<PathBuf>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    use crate::game::workshop::script::{ScriptMode, WorkshopScript};
+    // A pasted team link carries the code.
+    let (url, code) = match (url.split_once("?code="), code) {
+        (_, Some(code)) => (url, code),
+        (Some((base, code)), None) => (base.trim_end_matches('/').to_string(), code.to_string()),
+        (None, None) => {
+            return Err(CliError::Usage(
+                "give the team's code after the address (thin-margin join URL CODE), or a team link with ?code=".into(),
+            ));
+        }
+    };
+    let script = match &screenshots {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| CliError::Output(format!("{}: cannot create the folder: {e}", dir.display())))?;
+            Some(WorkshopScript {
+                mode: ScriptMode::Autoplay,
+                screenshots: dir.clone(),
+            })
+        }
+        None => None,
+    };
+    run_workshop_game(crate::game::workshop::WorkshopStart {
+        join: Some((url, code)),
+        host: false,
+        script,
+    })?;
+    match screenshots {
+        Some(dir) => write_out(
+            out,
+            &format!("autoplayed the workshop; screenshots in {}\n", dir.display()),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// `thin-margin host [--screenshots DIR]`.
+#[cfg(feature = "gui")]
+fn host_workshop(screenshots: Option<PathBuf>, out: &mut dyn Write) -> Result<(), CliError> {
+    use crate::game::workshop::script::{ScriptMode, WorkshopScript, check_demo};
+    let script = match &screenshots {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| CliError::Output(format!("{}: cannot create the folder: {e}", dir.display())))?;
+            Some(WorkshopScript {
+                mode: ScriptMode::Demo,
+                screenshots: dir.clone(),
+            })
+        }
+        None => None,
+    };
+    run_workshop_game(crate::game::workshop::WorkshopStart {
+        join: None,
+        host: true,
+        script,
+    })?;
+    match screenshots {
+        Some(dir) => write_out(out, &check_demo(&dir).map_err(CliError::Game)?),
+        None => Ok(()),
+    }
 }
 
 /// Runs a parsed command, writing results to `out`.
@@ -652,6 +755,15 @@ pub fn run_command(command: Command, out: &mut dyn Write) -> Result<(), CliError
         }
         Command::Verify { file, public_key } => verify_results(&file, public_key.as_deref(), out),
         #[cfg(feature = "gui")]
+        Command::Join {
+            url,
+            code,
+            autoplay: _,
+            screenshots,
+        } => join_workshop(url, code, screenshots, out),
+        #[cfg(feature = "gui")]
+        Command::Host { screenshots } => host_workshop(screenshots, out),
+        #[cfg(feature = "gui")]
         Command::Play {
             scenario,
             seed,
@@ -741,6 +853,7 @@ fn play(
         .unwrap_or_else(|| PathBuf::from("."));
     crate::game::run(crate::game::GameOptions {
         campaign_path: dir.join("campaign.ron"),
+        workshop: Default::default(),
         script: Some(crate::game::script::ScriptOptions {
             scenario_id: scenario.id.clone(),
             seed,

@@ -5,8 +5,12 @@
 //! the core's validation message beside the field it got wrong; the facilitator page
 //! opens the workshop and shows the round brief. Screenshots go to `target/tmp/browser-*.png`.
 //!
+//! The classroom rehearsal adds one team playing from the game window (`thin-margin
+//! join URL CODE --autoplay`, under Xvfb with Mesa's software Vulkan) when those are
+//! installed.
+//!
 //! Without chromedriver the test says it is skipped, unless `THIN_MARGIN_REQUIRE_BROWSER=1`
-//! (set by `.ci/run`, which installs both packages).
+//! (set by `.ci/run`, which installs both packages, and Xvfb and Mesa for the game client).
 #![cfg(feature = "server")]
 
 mod common;
@@ -189,6 +193,51 @@ fn browser_available() -> bool {
     false
 }
 
+const LAVAPIPE: &str = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json";
+
+/// Starts the game as a team (`join --autoplay`) under Xvfb with software Vulkan, if the
+/// game is built and those are installed (required when `THIN_MARGIN_REQUIRE_BROWSER=1`).
+fn start_game_client(url: &str, code: &str, dir: &Path) -> Option<Process> {
+    let have = cfg!(feature = "gui") && Path::new("/usr/bin/xvfb-run").exists() && Path::new(LAVAPIPE).exists();
+    if !have {
+        if std::env::var("THIN_MARGIN_REQUIRE_BROWSER").as_deref() == Ok("1") && cfg!(feature = "gui") {
+            panic!("THIN_MARGIN_REQUIRE_BROWSER=1 but xvfb-run or Mesa's lavapipe is missing for the game client");
+        }
+        eprintln!("no xvfb-run or lavapipe (or no gui feature): the rehearsal runs without the game client");
+        return None;
+    }
+    let runtime = dir.join("xdg");
+    std::fs::create_dir_all(&runtime).expect("runtime dir");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    }
+    let log = std::fs::File::create(dir.join("game-client.log")).expect("log");
+    let child = Command::new("xvfb-run")
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1280x800x24",
+            BIN,
+            "join",
+            url,
+            code,
+            "--autoplay",
+            "--screenshots",
+        ])
+        .arg(dir.join("game-client"))
+        .env("VK_DRIVER_FILES", LAVAPIPE)
+        .env("WGPU_BACKEND", "vulkan")
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .spawn()
+        .expect("xvfb-run");
+    Some(Process(child))
+}
+
 /// A workshop server on a fresh SQLite file in `dir`: (process, URL, admin token).
 fn start_server(dir: &Path) -> (Process, String, String) {
     let db = dir.join("w.sqlite").display().to_string();
@@ -352,15 +401,17 @@ fn teams_play_a_round_in_the_browser_and_never_see_each_others_decisions() {
 
 /// A classroom rehearsal: the facilitator runs four rounds from the facilitator page with
 /// two injected events, twenty teams submit from their browsers each round (four
-/// browser windows, five teams each), and the signed results verify.
+/// browser windows, five teams each), one more team plays from the game window, and
+/// the signed results verify.
 #[test]
-fn a_classroom_rehearsal_with_twenty_browser_teams_verifies() {
+fn a_classroom_rehearsal_with_twenty_browser_teams_and_a_game_client_verifies() {
     if !browser_available() {
         return;
     }
     let dir = tempdir("rehearsal");
     let (_server, url, admin) = start_server(&dir);
-    let teams: Vec<String> = (1..=20).map(|i| format!("Team {i:02}")).collect();
+    let mut teams: Vec<String> = (1..=20).map(|i| format!("Team {i:02}")).collect();
+    teams.push("Game".into());
     let created = request(
         "POST",
         &format!("{url}/v1/workshops"),
@@ -373,6 +424,11 @@ fn a_classroom_rehearsal_with_twenty_browser_teams_verifies() {
     let codes: Vec<String> = (0..20)
         .map(|i| created["teams"][i]["code"].as_str().expect("code").to_string())
         .collect();
+    let game_code = created["teams"][20]["code"].as_str().expect("code").to_string();
+    let mut game = start_game_client(&url, &game_code, &dir);
+    // Without the game client the facilitator submits for its team (the same decisions
+    // a team that does not submit would repeat), so the round counts stay the same.
+    let all = 21;
     let (driver, driver_url) = start_driver();
     let console = Browser::open(&driver_url, &dir.join("profile-facilitator"));
     console.go(&format!("{url}/facilitator"));
@@ -415,9 +471,18 @@ fn a_classroom_rehearsal_with_twenty_browser_teams_verifies() {
                 "return document.getElementById('status').innerText.includes('Submitted')",
             );
         }
+        if game.is_none() {
+            let view = request("GET", &format!("{url}/v1/team"), Some(&game_code), None);
+            request(
+                "POST",
+                &format!("{url}/v1/team/decisions"),
+                Some(&game_code),
+                Some(json!({"round": round, "revision": 0, "decisions": view["last"]})),
+            );
+        }
         console.wait_for(
-            "every team to have submitted",
-            "return document.getElementById('teams-table').innerText.includes('20 of 20')",
+            "every team (and the game client) to have submitted",
+            &format!("return document.getElementById('teams-table').innerText.includes('{all} of {all}')"),
         );
         if round == 2 || round == 3 {
             let name = if round == 2 {
@@ -474,11 +539,46 @@ fn a_classroom_rehearsal_with_twenty_browser_teams_verifies() {
         .expect("verify");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("4 rounds re-simulated, 20 teams"), "{said}");
+    assert!(said.contains("4 rounds re-simulated, 21 teams"), "{said}");
     // Both events are in the chain, in rounds 2 and 3.
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
     assert_eq!(v["rounds"][1]["events"].as_array().map(Vec::len), Some(1));
     assert_eq!(v["rounds"][2]["events"].as_array().map(Vec::len), Some(1));
-    drop((console, windows, driver));
+    // The game client photographed each round's decision screen and its debrief, and
+    // its submissions are the ones in the chain (a 2% price cut each round).
+    if let Some(Process(child)) = game.as_mut() {
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "the game client did not finish; its log:\n{}",
+                std::fs::read_to_string(dir.join("game-client.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        let log = std::fs::read_to_string(dir.join("game-client.log")).unwrap_or_default();
+        assert!(status.success(), "the game client failed; its log:\n{log}");
+        for shot in ["40-team-round-1", "40-team-round-4", "41-team-debrief"] {
+            let png = dir.join("game-client").join(format!("{shot}.png"));
+            assert!(png.exists(), "{} is missing; the log:\n{log}", png.display());
+            let keep = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/tmp")
+                .join(format!("rehearsal-game-{shot}.png"));
+            std::fs::create_dir_all(keep.parent().expect("parent")).ok();
+            std::fs::copy(&png, keep).expect("copy");
+        }
+        let game_price = |r: usize| {
+            v["rounds"][r]["decisions"]
+                .as_array()
+                .and_then(|d| d.iter().find(|d| d["team"] == "Game"))
+                .map(|d| d["decisions"]["skus"]["camera"]["price"].as_f64())
+        };
+        assert_eq!(game_price(0), Some(Some(195.0)), "{}", v["rounds"][0]["decisions"]);
+        assert_eq!(game_price(3), Some(Some(183.0)), "{}", v["rounds"][3]["decisions"]);
+    }
+    drop((console, windows, driver, game));
     std::fs::remove_dir_all(&dir).ok();
 }

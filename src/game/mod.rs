@@ -16,6 +16,7 @@ pub mod script;
 pub mod session;
 mod theme;
 mod widgets;
+pub mod workshop;
 
 use crate::save::profile::{self, Profile};
 use crate::scenario::campaign::{Campaign, load_campaign};
@@ -31,6 +32,15 @@ pub struct GameOptions {
     pub campaign_path: PathBuf,
     /// Play a scenario by script and save screenshots, then exit.
     pub script: Option<script::ScriptOptions>,
+    /// Join or host a workshop straight away (`thin-margin join` / `host`).
+    pub workshop: workshop::WorkshopStart,
+}
+
+impl GameOptions {
+    /// Whether a script drives the window (no saves, no profile changes, fixed size).
+    fn scripted(&self) -> bool {
+        self.script.is_some() || self.workshop.script.is_some()
+    }
 }
 
 /// The campaign and where its scenarios live.
@@ -110,7 +120,7 @@ pub fn run(options: GameOptions) -> Result<(), String> {
         notice,
         saves_dir,
     };
-    if options.script.is_some() {
+    if options.scripted() {
         // Screenshots show final numbers, not a count in progress; a scripted run
         // neither saves nor changes the player's profile.
         player.profile.settings.reduced_motion = true;
@@ -156,7 +166,7 @@ fn build_app(options: GameOptions, info: CampaignInfo, player: PlayerProfile) ->
     let mut app = App::new();
     let scale = player.profile.settings.ui_scale;
     // Scripted runs always use a 1280×800 window, whatever the player's setting.
-    let fullscreen = player.profile.settings.fullscreen && options.script.is_none();
+    let fullscreen = player.profile.settings.fullscreen && !options.scripted();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
             title: "Thin Margin".into(),
@@ -182,6 +192,10 @@ fn build_app(options: GameOptions, info: CampaignInfo, player: PlayerProfile) ->
             .before(EguiPreUpdateSet::BeginPass),
     )
     .add_plugins((theme::plugin, actions::plugin, screens::plugin, help::plugin));
+    if let Some(script) = options.workshop.script.clone() {
+        workshop::script::plugin(&mut app, script);
+    }
+    workshop::plugin(&mut app, options.workshop);
     if let Some(script) = options.script {
         script::plugin(&mut app, script);
     }

@@ -391,7 +391,11 @@ fn drive(
             script.analysis_sent = Some(request.clone());
             actions.write(UiAction::RunAnalysis(request));
         }
-        Screen::Blank => {}
+        Screen::Blank
+        | Screen::WorkshopJoin
+        | Screen::WorkshopTeam
+        | Screen::WorkshopHost
+        | Screen::WorkshopConsole => {}
     }
 }
 

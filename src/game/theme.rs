@@ -52,6 +52,21 @@ pub fn company_color(company_idx: usize, is_player: bool) -> Color32 {
     }
 }
 
+/// The colour of the `i`-th team on a workshop's charts (eight that stay apart).
+pub fn team_color(i: usize) -> Color32 {
+    const TEAMS: [Color32; 8] = [
+        Color32::from_rgb(0x4f, 0xc3, 0xd1),
+        Color32::from_rgb(0xe8, 0xa3, 0x3d),
+        Color32::from_rgb(0x9a, 0xb8, 0x6a),
+        Color32::from_rgb(0xc0, 0x7c, 0xc6),
+        Color32::from_rgb(0xe8, 0x74, 0x6c),
+        Color32::from_rgb(0x5b, 0x8d, 0xef),
+        Color32::from_rgb(0xd6, 0xc1, 0x5a),
+        Color32::from_rgb(0x9a, 0xa0, 0xa6),
+    ];
+    TEAMS[i % TEAMS.len()]
+}
+
 /// A channel's name for people.
 pub fn channel_name(channel: Channel) -> &'static str {
     match channel {

@@ -44,6 +44,13 @@ pub struct Adjustments {
 }
 
 impl Adjustments {
+    /// The adjustments that leave the scenario file at `path` as it is.
+    pub fn from_path(path: &Path) -> Result<Adjustments, AdjustError> {
+        let text = load::read_text(path).map_err(AdjustError::Source)?;
+        let file: ScenarioFile = load::parse_ron(path, &text).map_err(AdjustError::Source)?;
+        Ok(Adjustments::from_scenario(&file))
+    }
+
     /// The scenario as it is (give it a new `id` before calling [`adjust`]).
     pub fn from_scenario(file: &ScenarioFile) -> Adjustments {
         Adjustments {

@@ -28,7 +28,7 @@ pub(super) fn plugin(app: &mut App) {
 
 /// What the decision screen remembers between frames (not part of the run).
 #[derive(Resource, Default)]
-pub struct DecisionView {
+pub(super) struct DecisionView {
     sku_tab: usize,
     confirm_zero_production: bool,
     /// Which quarter the undo history belongs to.
@@ -41,7 +41,7 @@ pub struct DecisionView {
 
 impl DecisionView {
     /// Records finished edits (the pointer is up) and applies Ctrl+Z.
-    fn track_edits(&mut self, ctx: &egui::Context, s: &mut Session) {
+    pub(super) fn track_edits(&mut self, ctx: &egui::Context, s: &mut Session) {
         if self.quarter != s.played.len() || self.settled.is_none() {
             self.quarter = s.played.len();
             self.undo.clear();
@@ -292,7 +292,7 @@ fn money_field(ui: &mut egui::Ui, label: &str, value: &mut f64, was: f64, max: f
     });
 }
 
-fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView, problems: &[FieldProblem]) {
+pub(super) fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView, problems: &[FieldProblem]) {
     let sc = s.scenario.clone();
     let capacity = upcoming_capacity(&s.world, s.player_idx);
     let company = s.world.companies[s.player_idx].clone();
@@ -572,7 +572,7 @@ fn controls_ui(ui: &mut egui::Ui, s: &mut Session, view: &mut DecisionView, prob
     });
 }
 
-fn preview_ui(ui: &mut egui::Ui, s: &Session) {
+pub(super) fn preview_ui(ui: &mut egui::Ui, s: &Session) {
     let p = preview(&s.world, s.player_idx, &s.draft);
     ui.label(RichText::new("Preview").size(theme::SIZE_HEADING).strong()).on_hover_text("What the model can tell before the quarter resolves, with no randomness: demand is not known until buyers choose.");
     for sku in &p.skus {

@@ -1,10 +1,11 @@
 //! The screens, one file each, and the state that says which one is showing.
 //! Title → Campaign → Briefing → [Decisions → Resolution → Report]* → Debrief;
 //! Analysis opens from the decisions and the debrief and goes back where it came from.
+//! Workshops: Title → Join → Team, and Title → Host → Console.
 
 mod analysis;
 mod briefing;
-mod campaign;
+pub mod campaign;
 mod debrief;
 mod decisions;
 mod load;
@@ -12,6 +13,12 @@ mod report;
 mod resolution;
 mod settings;
 mod title;
+mod workshop_console;
+mod workshop_host;
+mod workshop_join;
+mod workshop_team;
+
+pub use resolution::event_effect;
 
 use bevy::prelude::*;
 use bevy_egui::EguiPrimaryContextPass;
@@ -31,6 +38,11 @@ pub enum Screen {
     Load,
     /// Sweeps, goal seek and the tornado on the run's plan.
     Analysis,
+    /// Workshops: join as a team, a team's seat, host (setup), the facilitator's console.
+    WorkshopJoin,
+    WorkshopTeam,
+    WorkshopHost,
+    WorkshopConsole,
     /// An empty window: the frame-time baseline for `play --timings`.
     Blank,
 }
@@ -53,6 +65,10 @@ pub(super) fn plugin(app: &mut App) {
             settings::plugin,
             load::plugin,
             analysis::plugin,
+            workshop_join::plugin,
+            workshop_team::plugin,
+            workshop_host::plugin,
+            workshop_console::plugin,
         ))
         .add_systems(
             EguiPrimaryContextPass,

@@ -113,7 +113,7 @@ fn change(
 }
 
 /// The KPI tiles; `k` (0..1) counts each number from last quarter's value to this one's.
-fn tiles_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyReport>, k: f64) {
+pub(super) fn tiles_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyReport>, k: f64) {
     let at = |now: f64, before: Option<f64>| before.map_or(now, |b| b + (now - b) * k);
     let signed_money = |v: f64| if v >= 0.0 { format!("+{}", cny(v)) } else { cny(v) };
     let pts = |v: f64| format!("{:+.1} pt", v * 100.0);
@@ -314,7 +314,7 @@ fn why_ui(ui: &mut egui::Ui, now: &CompanyReport, before: Option<&CompanyReport>
     }
 }
 
-fn charts_ui(ui: &mut egui::Ui, s: &Session, rows: &[&CompanyReport]) {
+pub(super) fn charts_ui(ui: &mut egui::Ui, s: &Session, rows: &[&CompanyReport]) {
     let quarters: Vec<String> = rows.iter().map(|r| r.quarter.to_string()).collect();
     let Some(now) = rows.last() else { return };
     let height = ((ui.available_height() - 110.0) / 2.0).clamp(110.0, 300.0);

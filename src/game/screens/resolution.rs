@@ -19,7 +19,8 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 /// What an event does, in numbers.
-fn effect(kind: &EventKind) -> String {
+/// What an event does, in one sentence (the event screen and the facilitator's preview).
+pub fn event_effect(kind: &EventKind) -> String {
     match kind {
         EventKind::SupplyShock {
             capacity_factor,
@@ -97,7 +98,7 @@ fn resolution_ui(
         for event in events {
             card(ui, &event.title, |ui| {
                 ui.label(&event.description);
-                ui.label(RichText::new(effect(&event.kind)).color(theme::ACCENT));
+                ui.label(RichText::new(event_effect(&event.kind)).color(theme::ACCENT));
                 if event.duration > 0 {
                     ui.label(
                         RichText::new(format!("Lasts {} quarter(s).", event.duration))

@@ -1,9 +1,10 @@
-//! Title: New campaign · Continue · Load · Settings · Quit.
+//! Title: New campaign · Continue · Load · Join a workshop · Host a workshop · Settings · Quit.
 
 use super::{Screen, ScreenUi};
 use crate::game::actions::{Notice, UiAction};
 use crate::game::theme::{self, ACCENT, MUTED};
 use crate::game::widgets::{notice_banner, primary_button, root_ui};
+use crate::game::workshop::WorkshopAction;
 use crate::game::{CampaignInfo, PlayerProfile};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -19,6 +20,7 @@ pub(super) fn plugin(app: &mut App) {
 fn title_ui(
     mut contexts: EguiContexts,
     mut actions: MessageWriter<UiAction>,
+    mut workshop: MessageWriter<WorkshopAction>,
     mut notice: ResMut<Notice>,
     mut profile: ResMut<PlayerProfile>,
     campaign: Res<CampaignInfo>,
@@ -31,7 +33,7 @@ fn title_ui(
     egui::CentralPanel::default().show(&mut root, |ui| {
         notice_banner(ui, &mut notice);
         ui.vertical_centered(|ui| {
-            ui.add_space(ui.available_height() * 0.18);
+            ui.add_space(ui.available_height() * 0.12);
             ui.label(
                 RichText::new("Thin Margin")
                     .size(theme::SIZE_TITLE * 1.4)
@@ -63,6 +65,22 @@ fn title_ui(
             ui.add_space(6.0);
             if primary_button(ui, "Load").clicked() {
                 actions.write(UiAction::OpenLoad);
+            }
+            ui.add_space(6.0);
+            if primary_button(ui, "Join a workshop")
+                .on_hover_text(
+                    "Play as a team in a classroom workshop: the facilitator gives you an address and a code",
+                )
+                .clicked()
+            {
+                workshop.write(WorkshopAction::OpenJoin);
+            }
+            ui.add_space(6.0);
+            if primary_button(ui, "Host a workshop")
+                .on_hover_text("Run a classroom workshop: start a server here, give teams their codes, run the rounds")
+                .clicked()
+            {
+                workshop.write(WorkshopAction::OpenHost);
             }
             ui.add_space(6.0);
             if primary_button(ui, "Settings").clicked() {
