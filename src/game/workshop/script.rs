@@ -2,8 +2,9 @@
 //! clicks send, saving a PNG of each workshop screen:
 //!
 //! - [`ScriptMode::Demo`] (`thin-margin host --screenshots DIR`): starts a server in
-//!   the game on a free loopback port with its data in `DIR/workshop-data`, creates a
-//!   six-team workshop, plays three rounds as the facilitator and as one team (five
+//!   the game on a free loopback port with its data in `DIR/workshop-data`, adjusts the
+//!   scenario (market 1.5×) and saves it as a checked file, creates a six-team workshop
+//!   on it, plays three rounds as the facilitator and as one team (five
 //!   other teams submit over HTTP, as browsers would), injects a library event, ends,
 //!   exports and photographs the host form, the console, the team's decision screen
 //!   with its countdown, the leaderboard and charts, project mode, the team's report,
@@ -274,11 +275,25 @@ fn demo_step(
             advance(run);
         }
         4 => {
-            setup.adjust = None;
+            // Save the adjusted scenario (checked, then picked) and create the workshop on it.
+            actions.write(WorkshopAction::SaveAdjusted);
             actions.write(WorkshopAction::Create { seed: Some(7) });
             advance(run);
         }
+        5 if screen == Screen::WorkshopHost && setup.message.as_ref().is_some_and(|m| m.1) => {
+            return Err(format!(
+                "the host screen says: {}",
+                setup.message.as_ref().map_or("", |m| m.0.as_str())
+            ));
+        }
         5 if screen == Screen::WorkshopConsole && phase == Some(Phase::Waiting) => {
+            let scenario = console
+                .as_ref()
+                .and_then(|c| c.view.as_ref())
+                .map(|v| v.status.scenario.clone());
+            if scenario.as_deref() != Some("camera-bom-workshop") {
+                return Err(format!("the workshop runs {scenario:?}, not the adjusted scenario"));
+            }
             actions.write(WorkshopAction::Facilitate(Command::OpenRound { deadline_secs: 600 }));
             advance(run);
         }
