@@ -8,7 +8,8 @@
 //!   other teams submit over HTTP, as browsers would), injects a library event, ends,
 //!   exports and photographs the host form, the console, the team's decision screen
 //!   with its countdown, the leaderboard and charts, project mode, the team's report,
-//!   the market and the team's debrief.
+//!   the market and the team's debrief; then it stops the server and photographs the
+//!   team's lost-connection banner.
 //! - [`ScriptMode::Autoplay`] (`thin-margin join URL CODE --autoplay --screenshots DIR`):
 //!   a team's game client in a real workshop: whenever a round is open and nothing is
 //!   submitted, it photographs the decision screen and submits; once the workshop
@@ -55,7 +56,7 @@ const AUTOPLAY_LIMIT: Duration = Duration::from_secs(1800);
 const DEMO_EVENT: &str = "memory-price";
 
 /// The screenshots the demo must leave.
-pub const DEMO_SHOTS: [&str; 10] = [
+pub const DEMO_SHOTS: [&str; 11] = [
     "20-host-setup",
     "21-console-round",
     "22-team-decisions",
@@ -66,6 +67,7 @@ pub const DEMO_SHOTS: [&str; 10] = [
     "27-team-market",
     "28-console-ended",
     "29-team-debrief",
+    "30-team-offline",
 ];
 
 #[derive(Resource)]
@@ -471,7 +473,18 @@ fn demo_step(
             shoot(run, "29-team-debrief");
             advance(run);
         }
-        32 => return Ok(true),
+        // The server goes away: the team screen says so and keeps trying.
+        32 => {
+            if let Some(local) = setup.local.take() {
+                local.stop()?;
+            }
+            advance(run);
+        }
+        33 if seat.as_ref().is_some_and(|s| s.offline.is_some()) => {
+            shoot(run, "30-team-offline");
+            advance(run);
+        }
+        34 => return Ok(true),
         _ => {}
     }
     if let Some(c) = &console
