@@ -98,7 +98,7 @@ pub enum Command {
     Host {
         /// Scripted: host a demo workshop on a loopback port (data in DIR/workshop-data),
         /// play three rounds as facilitator and one team, photograph every workshop
-        /// screen (20-… to 29-…), verify the exported results, then exit.
+        /// screen (20-… to 32-…), verify the exported results, then exit.
         #[arg(long)]
         screenshots: Option<PathBuf>,
     },

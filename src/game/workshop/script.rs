@@ -5,9 +5,9 @@
 //!   the game on a free loopback port with its data in `DIR/workshop-data`, adjusts the
 //!   scenario (market 1.5×) and saves it as a checked file, creates a six-team workshop
 //!   on it, plays three rounds as the facilitator and as one team (five
-//!   other teams submit over HTTP, as browsers would), injects a library event, ends,
-//!   exports and photographs the host form, the console, the team's decision screen
-//!   with its countdown, the leaderboard and charts, project mode, the team's report,
+//!   other teams submit over HTTP, as browsers would), injects a library event and a
+//!   custom one, ends, exports and photographs the host form, the console, the join
+//!   screen, the team's decision screen with its countdown and with a live event, the leaderboard and charts, project mode, the team's report,
 //!   the market and the team's debrief; then it stops the server and photographs the
 //!   team's lost-connection banner.
 //! - [`ScriptMode::Autoplay`] (`thin-margin join URL CODE --autoplay --screenshots DIR`):
@@ -56,18 +56,20 @@ const AUTOPLAY_LIMIT: Duration = Duration::from_secs(1800);
 const DEMO_EVENT: &str = "memory-price";
 
 /// The screenshots the demo must leave.
-pub const DEMO_SHOTS: [&str; 11] = [
+pub const DEMO_SHOTS: [&str; 13] = [
     "20-host-setup",
     "21-console-round",
-    "22-team-decisions",
-    "23-console-inject",
-    "24-console-leaderboard",
-    "25-project-mode",
-    "26-team-report",
-    "27-team-market",
-    "28-console-ended",
-    "29-team-debrief",
-    "30-team-offline",
+    "22-team-join",
+    "23-team-decisions",
+    "24-console-inject",
+    "25-team-live-event",
+    "26-console-leaderboard",
+    "27-project-mode",
+    "28-team-report",
+    "29-team-market",
+    "30-console-ended",
+    "31-team-debrief",
+    "32-team-offline",
 ];
 
 #[derive(Resource)]
@@ -145,6 +147,7 @@ fn drive(
     state: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
     mut setup: ResMut<HostSetup>,
+    mut form: ResMut<super::JoinForm>,
     campaign: Res<crate::game::CampaignInfo>,
     console: Option<ResMut<Console>>,
     seat: Option<ResMut<TeamSeat>>,
@@ -192,6 +195,7 @@ fn drive(
             screen,
             &mut next,
             &mut setup,
+            &mut form,
             &campaign.dir,
             console,
             seat,
@@ -226,6 +230,7 @@ fn demo_step(
     screen: Screen,
     next: &mut NextState<Screen>,
     setup: &mut HostSetup,
+    form: &mut super::JoinForm,
     campaign_dir: &Path,
     console: Option<ResMut<Console>>,
     seat: Option<ResMut<TeamSeat>>,
@@ -320,23 +325,39 @@ fn demo_step(
             shoot(run, "21-console-round");
             advance(run);
         }
+        // The team's laptop: the join screen, filled in as the facilitator said.
         8 => {
             let Some(c) = &console else { return Ok(false) };
-            let first = &c.created.teams[0];
+            form.url = c.link.base_url.clone();
+            form.code = c.created.teams[0].code.clone();
+            next.set(Screen::WorkshopJoin);
+            run.step = 50;
+            run.on_step = 0;
+        }
+        50 if screen == Screen::WorkshopJoin => {
+            shoot(run, "22-team-join");
+            run.step = 51;
+        }
+        51 => {
             actions.write(WorkshopAction::Join {
-                url: c.link.base_url.clone(),
-                code: first.code.clone(),
+                url: form.url.clone(),
+                code: form.code.clone(),
             });
-            advance(run);
+            run.step = 9;
+            run.on_step = 0;
         }
         9 if screen == Screen::WorkshopTeam && seat.as_ref().is_some_and(|s| s.session.is_some()) => {
             tab.0 = Tab::Preview;
-            shoot(run, "22-team-decisions");
             advance(run);
         }
         10 => {
+            shoot(run, "23-team-decisions");
+            run.step = 52;
+        }
+        52 => {
             actions.write(WorkshopAction::Submit);
-            advance(run);
+            run.step = 11;
+            run.on_step = 0;
         }
         11 if seat
             .as_ref()
@@ -349,7 +370,7 @@ fn demo_step(
             advance(run);
         }
         12 if screen == Screen::WorkshopConsole => {
-            shoot(run, "23-console-inject");
+            shoot(run, "24-console-inject");
             advance(run);
         }
         13 => {
@@ -390,8 +411,35 @@ fn demo_step(
                 && s.session.as_ref().is_some_and(|_| s.draft_round == Some(round))
             {
                 s.submit();
-                advance(run);
+                if run.closed == 1 {
+                    // Round 2: a custom event, which the team sees arrive.
+                    let Some(c) = console.as_mut() else { return Ok(false) };
+                    c.use_custom = true;
+                    c.custom = super::host::CustomEvent::default();
+                    let (req, _, _) = c.injection().ok_or("no custom event")?;
+                    c.send(Command::Inject(req));
+                    next.set(Screen::WorkshopTeam);
+                    run.step = 60;
+                    run.on_step = 0;
+                } else {
+                    advance(run);
+                }
             }
+        }
+        // Once the event is on screen, let its new glyphs reach the font atlas first.
+        60 if screen == Screen::WorkshopTeam && seat.as_ref().is_some_and(announces_custom_event) => {
+            tab.0 = Tab::Preview;
+            run.step = 62;
+            run.on_step = 0;
+        }
+        62 => {
+            shoot(run, "25-team-live-event");
+            run.step = 61;
+        }
+        61 => {
+            next.set(Screen::WorkshopConsole);
+            run.step = 17;
+            run.on_step = 0;
         }
         17 if submitted(&console) == 6 => {
             actions.write(WorkshopAction::Facilitate(Command::CloseRound));
@@ -406,8 +454,12 @@ fn demo_step(
             if let Some(c) = console.as_mut() {
                 c.chart = 0;
             }
-            shoot(run, "24-console-leaderboard");
-            advance(run);
+            run.step = 63;
+            run.on_step = 0;
+        }
+        63 => {
+            shoot(run, "26-console-leaderboard");
+            run.step = 20;
         }
         20 => {
             if let Some(c) = console.as_mut() {
@@ -416,7 +468,7 @@ fn demo_step(
             advance(run);
         }
         21 => {
-            shoot(run, "25-project-mode");
+            shoot(run, "27-project-mode");
             advance(run);
         }
         22 => {
@@ -431,15 +483,19 @@ fn demo_step(
             && seat.as_ref().is_some_and(|s| s.rows().len() == DEMO_ROUNDS as usize) =>
         {
             tab.0 = Tab::Report;
-            shoot(run, "26-team-report");
-            advance(run);
+            run.step = 64;
+            run.on_step = 0;
+        }
+        64 => {
+            shoot(run, "28-team-report");
+            run.step = 24;
         }
         24 => {
             tab.0 = Tab::Market;
             advance(run);
         }
         25 => {
-            shoot(run, "27-team-market");
+            shoot(run, "29-team-market");
             advance(run);
         }
         26 => {
@@ -458,7 +514,7 @@ fn demo_step(
             .is_some_and(|c| c.export_dir.join("results.json").exists())
             && screen == Screen::WorkshopConsole =>
         {
-            shoot(run, "28-console-ended");
+            shoot(run, "30-console-ended");
             advance(run);
         }
         29 => {
@@ -470,7 +526,7 @@ fn demo_step(
             advance(run);
         }
         31 => {
-            shoot(run, "29-team-debrief");
+            shoot(run, "31-team-debrief");
             advance(run);
         }
         // The server goes away: the team screen says so and keeps trying.
@@ -481,7 +537,7 @@ fn demo_step(
             advance(run);
         }
         33 if seat.as_ref().is_some_and(|s| s.offline.is_some()) => {
-            shoot(run, "30-team-offline");
+            shoot(run, "32-team-offline");
             advance(run);
         }
         34 => return Ok(true),
@@ -493,6 +549,17 @@ fn demo_step(
         return Err(format!("the console says: {text}"));
     }
     Ok(false)
+}
+
+/// Whether the team's screen shows the demo's custom event for this round.
+fn announces_custom_event(seat: &ResMut<TeamSeat>) -> bool {
+    let title = super::host::CustomEvent::default().title;
+    seat.session.as_ref().is_some_and(|s| {
+        s.world
+            .injected
+            .iter()
+            .any(|(at, e)| *at == s.world.quarter_idx && e.title == title)
+    })
 }
 
 fn submitted(console: &Option<ResMut<Console>>) -> usize {
