@@ -373,7 +373,10 @@ fn industry_ui(ui: &mut egui::Ui, report: &IndustryReport, own: &str) {
                 ui.label(RichText::new(h).strong());
             }
             ui.end_row();
-            for c in &report.companies {
+            // Teams by rank, then the computer-run companies.
+            let mut companies: Vec<_> = report.companies.iter().collect();
+            companies.sort_by_key(|c| c.rank.unwrap_or(u32::MAX));
+            for c in companies {
                 let color = if c.company == own { ACCENT } else { theme::TEXT };
                 ui.label(RichText::new(c.rank.map_or("—".into(), |r| r.to_string())).color(color));
                 ui.label(
