@@ -174,6 +174,41 @@ fn a_round_played_through_the_client() {
     }
     assert_eq!(client.briefs(id, fac).expect("briefs").len(), 1);
 
+    // The facilitator hides the leaderboard: teams see neither it nor any rank, until
+    // it is shown again.
+    let code = &created.teams[0].code;
+    assert!(client.team_view(code).expect("team").leaderboard_shown);
+    let hidden = client.show_leaderboard(id, fac, false).expect("hide");
+    assert!(
+        !hidden.leaderboard_shown && !hidden.leaderboard.is_empty(),
+        "the facilitator still sees it"
+    );
+    let team = client.team_view(code).expect("team");
+    assert!(
+        !team.leaderboard_shown && team.leaderboard.is_empty(),
+        "{:?}",
+        team.leaderboard
+    );
+    assert!(
+        team.industry
+            .iter()
+            .flat_map(|r| &r.companies)
+            .all(|c| c.rank.is_none())
+    );
+    match client.show_leaderboard(id, fac, false) {
+        Err(ClientError::Refused { status: 409, .. }) => {}
+        other => panic!("hiding twice: {other:?}"),
+    }
+    client.show_leaderboard(id, fac, true).expect("show");
+    let team = client.team_view(code).expect("team");
+    assert!(team.leaderboard_shown && team.leaderboard.len() == 3);
+    assert!(
+        team.industry
+            .iter()
+            .flat_map(|r| &r.companies)
+            .any(|c| c.rank == Some(1))
+    );
+
     // The debrief waits for the end.
     let Err(ClientError::Refused { status: 409, body }) = client.team_debrief(codes[0]) else {
         panic!("no debrief before the end");

@@ -166,6 +166,15 @@ impl Client {
         self.post_json::<FacilitatorView, ()>(&workshop_path(id, "/end"), token, None)
     }
 
+    /// `POST /v1/workshops/{id}/leaderboard`: show the leaderboard to teams, or hide it.
+    pub fn show_leaderboard(&self, id: &str, token: &str, shown: bool) -> Result<FacilitatorView, ClientError> {
+        self.post_json(
+            &workshop_path(id, "/leaderboard"),
+            token,
+            Some(&ShowLeaderboard { shown }),
+        )
+    }
+
     /// `POST /v1/workshops/{id}/events`: a library constraint or an event, for the next
     /// resolution.
     pub fn inject(&self, id: &str, token: &str, req: &InjectEvent) -> Result<FacilitatorView, ClientError> {

@@ -135,6 +135,13 @@ pub struct OpenRound {
     pub deadline_secs: u64,
 }
 
+/// `POST /v1/workshops/{id}/leaderboard`: show the leaderboard to teams, or hide it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShowLeaderboard {
+    pub shown: bool,
+}
+
 /// `POST /v1/workshops/{id}/events`: a library constraint by name, or an event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -233,6 +240,9 @@ pub struct FacilitatorView {
     pub pending_events: Vec<String>,
     /// Every component of every team's score.
     pub leaderboard: Vec<Standing>,
+    /// Whether teams see the leaderboard and ranks (`POST …/leaderboard`).
+    #[serde(default = "yes")]
+    pub leaderboard_shown: bool,
 }
 
 /// One product as the market sees it.
@@ -292,7 +302,11 @@ pub struct TeamView {
     /// The decisions played last (repeated if the team does not submit).
     pub last: CompanyDecisions,
     pub industry: Vec<IndustryReport>,
+    /// Empty, and no ranks in the industry report, while the facilitator keeps the
+    /// leaderboard hidden (`leaderboard_shown: false`); always shown once it has ended.
     pub leaderboard: Vec<PublicStanding>,
+    #[serde(default = "yes")]
+    pub leaderboard_shown: bool,
 }
 
 /// The status line of a workshop.
@@ -333,6 +347,7 @@ pub fn facilitator_view(w: &Workshop, now_ms: u64) -> FacilitatorView {
             .collect(),
         pending_events: w.pending_events.iter().map(|e| e.title.clone()).collect(),
         leaderboard: w.leaderboard(),
+        leaderboard_shown: w.leaderboard_shown,
     }
 }
 
@@ -408,6 +423,13 @@ fn industry_report(
 pub fn team_view(w: &Workshop, team: usize, now_ms: u64) -> TeamView {
     let t = &w.teams[team];
     let company = &w.world.companies[t.company_idx];
+    let shown = w.leaderboard_shown || w.phase == Phase::Ended;
+    let mut industry = industry(w);
+    if !shown {
+        for c in industry.iter_mut().flat_map(|r| r.companies.iter_mut()) {
+            c.rank = None;
+        }
+    }
     TeamView {
         status: status(w, now_ms),
         team: t.name.clone(),
@@ -418,16 +440,20 @@ pub fn team_view(w: &Workshop, team: usize, now_ms: u64) -> TeamView {
         submitted: t.submitted.clone(),
         revision: t.revisions,
         last: t.last.clone(),
-        industry: industry(w),
-        leaderboard: w
-            .leaderboard()
-            .into_iter()
-            .map(|s| PublicStanding {
-                rank: s.rank,
-                team: s.team,
-                score: s.score,
-            })
-            .collect(),
+        industry,
+        leaderboard: if shown {
+            w.leaderboard()
+                .into_iter()
+                .map(|s| PublicStanding {
+                    rank: s.rank,
+                    team: s.team,
+                    score: s.score,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        leaderboard_shown: shown,
     }
 }
 

@@ -866,6 +866,17 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/workshops/{id}/resume", post(fac(|| Command::Resume)))
         .route("/v1/workshops/{id}/end", post(fac(|| Command::End)))
         .route(
+            "/v1/workshops/{id}/leaderboard",
+            post(
+                |State(app): S, UrlPath(id): UrlPath<String>, headers: HeaderMap, body: Bytes| {
+                    blocking(app, move |a| {
+                        let req: ShowLeaderboard = parse(&body)?;
+                        a.facilitator_command(&headers, &id, Command::ShowLeaderboard { shown: req.shown })
+                    })
+                },
+            ),
+        )
+        .route(
             "/v1/workshops/{id}/events",
             post(
                 |State(app): S, UrlPath(id): UrlPath<String>, headers: HeaderMap, body: Bytes| {

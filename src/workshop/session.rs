@@ -74,6 +74,10 @@ pub enum Command {
     Pause,
     Resume,
     End,
+    /// The facilitator shows the leaderboard to teams, or hides it (shown at first).
+    ShowLeaderboard {
+        shown: bool,
+    },
 }
 
 /// A journal entry: its place in the journal, when it was accepted, and the command.
@@ -176,6 +180,8 @@ pub struct Workshop {
     pub audit: Vec<AuditEntry>,
     /// Entries applied (the next entry's `seq`).
     pub next_seq: u64,
+    /// Whether teams see the leaderboard and the ranks (always once the workshop ends).
+    pub leaderboard_shown: bool,
 }
 
 impl Workshop {
@@ -209,6 +215,7 @@ impl Workshop {
             chain: Vec::new(),
             audit: Vec::new(),
             next_seq: 1,
+            leaderboard_shown: true,
         })
     }
 
@@ -288,6 +295,12 @@ impl Workshop {
                 _ => conflict("the workshop is not paused"),
             },
             Command::End => Ok(()),
+            Command::ShowLeaderboard { shown } if *shown == self.leaderboard_shown => conflict(if *shown {
+                "the leaderboard is already shown to teams"
+            } else {
+                "the leaderboard is already hidden from teams"
+            }),
+            Command::ShowLeaderboard { .. } => Ok(()),
         }
     }
 
@@ -345,6 +358,7 @@ impl Workshop {
                 }
             }
             Command::End => self.phase = Phase::Ended,
+            Command::ShowLeaderboard { shown } => self.leaderboard_shown = *shown,
         }
         self.next_seq += 1;
         Ok(())

@@ -8,7 +8,7 @@
 use super::{Screen, ScreenUi};
 use crate::game::charts::{Series as Line, quarters_chart};
 use crate::game::theme::{self, ACCENT, BETTER, MUTED, WORSE, team_color};
-use crate::game::widgets::{card, cny, root_ui};
+use crate::game::widgets::{card, cny, pct, root_ui};
 use crate::game::workshop::WorkshopAction;
 use crate::game::workshop::host::{CUSTOM_KINDS, Console};
 use crate::game::workshop::link::Command;
@@ -206,6 +206,14 @@ fn top_ui(
             actions.write(WorkshopAction::Facilitate(Command::End));
         }
         ui.separator();
+        let (label, tip) = if view.leaderboard_shown {
+            ("Hide leaderboard", "Teams stop seeing the leaderboard and ranks until you show them again (they see them once the workshop ends)")
+        } else {
+            ("Show leaderboard", "Teams see the leaderboard and every company's rank")
+        };
+        if ui.add_enabled(!ended, egui::Button::new(label)).on_hover_text(tip).clicked() {
+            actions.write(WorkshopAction::Facilitate(Command::ShowLeaderboard(!view.leaderboard_shown)));
+        }
         if ui
             .button("Project mode")
             .on_hover_text("The leaderboard alone, in large type, for the classroom screen (Esc leaves)")
@@ -480,14 +488,14 @@ fn leaderboard_ui(ui: &mut egui::Ui, view: &FacilitatorView, rounds: usize) {
                 ui.label(RichText::new(&s.team).strong());
                 ui.label(RichText::new(format!("{:.1}", s.score)).strong().color(ACCENT));
                 for v in [s.profit, s.trust, s.users, s.roi, s.cap_compliance, s.objectives] {
-                    ui.label(format!("{v:.1}"));
+                    ui.label(pct(v));
                 }
                 ui.end_row();
             }
         });
     ui.label(
         RichText::new(format!(
-            "Components in points; net profit of the leader {}.",
+            "Score in points of 100; each component is the share of its full marks the scorecard weighs in. Net profit of the leader {}.",
             cny(view.leaderboard[0].net_profit)
         ))
         .size(theme::SIZE_CAPTION)

@@ -300,7 +300,9 @@ fn right_ui(ui: &mut egui::Ui, seat: &TeamSeat, view: &TeamView) {
         ui.add_space(6.0);
     }
     card(ui, "Leaderboard", |ui| {
-        if view.leaderboard.is_empty() {
+        if !view.leaderboard_shown {
+            ui.label(RichText::new("Hidden for now: the facilitator will show it.").color(MUTED));
+        } else if view.leaderboard.is_empty() {
             ui.label(RichText::new("After the first round.").color(MUTED));
         }
         egui::Grid::new("team-board")
@@ -414,6 +416,10 @@ fn industry_ui(ui: &mut egui::Ui, report: &IndustryReport, own: &str) {
 
 fn leaderboard_tab(ui: &mut egui::Ui, view: &TeamView) {
     ui.label(RichText::new("Leaderboard").size(theme::SIZE_HEADING).strong());
+    if !view.leaderboard_shown {
+        ui.label(RichText::new("The facilitator is keeping the leaderboard hidden for now; it appears here when they show it, and at the end.").color(MUTED));
+        return;
+    }
     ui.label(RichText::new("Score (points of 100) from the scenario's scorecard: profit, trust, users, return, the margin cap and objectives.").color(MUTED));
     ui.add_space(6.0);
     egui::Grid::new("leaderboard")
@@ -461,25 +467,29 @@ fn debrief_tab(ui: &mut egui::Ui, seat: &TeamSeat, view: &TeamView) {
     ));
     ui.add_space(8.0);
     ui.columns(2, |cols| {
-        card(&mut cols[0], "Where the points came from", |ui| {
-            egui::Grid::new("components")
-                .num_columns(2)
-                .spacing([24.0, 4.0])
-                .show(ui, |ui| {
-                    for (name, v) in [
-                        ("Profit", s.profit),
-                        ("Trust", s.trust),
-                        ("Users", s.users),
-                        ("Return (ROI)", s.roi),
-                        ("Margin cap kept", s.cap_compliance),
-                        ("Objectives", s.objectives),
-                    ] {
-                        ui.label(name);
-                        ui.label(RichText::new(format!("{v:.1}")).strong());
-                        ui.end_row();
-                    }
-                });
-        });
+        card(
+            &mut cols[0],
+            "Where the points came from (share of each component's full marks)",
+            |ui| {
+                egui::Grid::new("components")
+                    .num_columns(2)
+                    .spacing([24.0, 4.0])
+                    .show(ui, |ui| {
+                        for (name, v) in [
+                            ("Profit", s.profit),
+                            ("Trust", s.trust),
+                            ("Users", s.users),
+                            ("Return (ROI)", s.roi),
+                            ("Margin cap kept", s.cap_compliance),
+                            ("Objectives", s.objectives),
+                        ] {
+                            ui.label(name);
+                            ui.label(RichText::new(pct(v)).strong());
+                            ui.end_row();
+                        }
+                    });
+            },
+        );
         card(&mut cols[1], "Your three most consequential decisions", |ui| {
             if d.guide.decisions.is_empty() {
                 ui.label(RichText::new("You kept your opening decisions all the way.").color(MUTED));

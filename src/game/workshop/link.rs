@@ -42,6 +42,8 @@ pub enum Command {
     Resume,
     End,
     Inject(InjectEvent),
+    /// Show the leaderboard to teams (`true`) or hide it.
+    ShowLeaderboard(bool),
     /// Write the signed results, `results.csv` and `audit.csv` into this folder.
     Export(PathBuf),
 }
@@ -62,6 +64,8 @@ impl Command {
                 (None, Some(ev)) => format!("Injecting \"{}\"", ev.title),
                 (None, None) => "Injecting an event".into(),
             },
+            Command::ShowLeaderboard(true) => "Showing the leaderboard to teams".into(),
+            Command::ShowLeaderboard(false) => "Hiding the leaderboard from teams".into(),
             Command::Export(dir) => format!("Exporting to {}", dir.display()),
         }
     }
@@ -277,6 +281,14 @@ impl Worker {
                     "{}: arrives with the next round's results.",
                     command.describe().replace("Injecting ", "Injected ")
                 )
+            }
+            Command::ShowLeaderboard(shown) => {
+                c.show_leaderboard(id, token, *shown)?;
+                if *shown {
+                    "Teams now see the leaderboard and every company's rank.".into()
+                } else {
+                    "The leaderboard and ranks are hidden from teams until you show them (or the workshop ends).".into()
+                }
             }
             Command::Export(dir) => {
                 let results = c.results_text(id, token)?;

@@ -301,6 +301,8 @@ fn demo_step(
             if scenario.as_deref() != Some("camera-bom-workshop") {
                 return Err(format!("the workshop runs {scenario:?}, not the adjusted scenario"));
             }
+            // The leaderboard stays hidden from teams in round 1, shown from round 2.
+            actions.write(WorkshopAction::Facilitate(Command::ShowLeaderboard(false)));
             actions.write(WorkshopAction::Facilitate(Command::OpenRound { deadline_secs: 600 }));
             advance(run);
         }
@@ -393,6 +395,9 @@ fn demo_step(
             if run.closed == DEMO_ROUNDS {
                 run.step = 19;
             } else {
+                if run.closed == 1 {
+                    actions.write(WorkshopAction::Facilitate(Command::ShowLeaderboard(true)));
+                }
                 actions.write(WorkshopAction::Facilitate(Command::OpenRound { deadline_secs: 600 }));
                 advance(run);
             }
