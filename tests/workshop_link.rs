@@ -1,6 +1,7 @@
 //! The game's link to a workshop server when the connection drops: the worker says the
 //! server is gone, keeps a submission it could not send, says when the server is back,
-//! and delivers the submission then — nothing the team typed is lost.
+//! and delivers the submission then — nothing the team typed is lost; and a draft kept
+//! on disk comes back when a closed game joins again.
 #![cfg(all(feature = "gui", feature = "server"))]
 
 use std::path::Path;
@@ -136,5 +137,72 @@ fn a_submission_made_while_the_server_is_down_is_delivered_when_it_is_back() {
     );
     drop(link);
     second.stop().expect("stop");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A team's seat keeps its draft on disk: a game closed mid-round and joined again
+/// finds what the team had typed (and a draft for another round is not used).
+#[test]
+fn a_draft_survives_closing_the_game_and_joining_again() {
+    use thin_margin::game::workshop::team::TeamSeat;
+    let dir = std::env::temp_dir().join(format!("thin-margin-draft-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let local = server(&dir, "127.0.0.1:0");
+    let client = Client::new(&local.url).expect("client");
+    let created = client
+        .create(
+            &local.admin_token,
+            &CreateWorkshop {
+                scenario: "camera-bom".into(),
+                title: None,
+                teams: vec!["Red".into(), "Blue".into()],
+                computer_seats: 0,
+                seed: Some(4),
+                variant: Default::default(),
+                practice_rounds: 0,
+                auto_close: false,
+            },
+        )
+        .expect("create");
+    client
+        .open_round(&created.id, &created.facilitator_token, 600)
+        .expect("open");
+    let code = &created.teams[0].code;
+    let drafts = dir.join("drafts");
+    let ready = |seat: &mut TeamSeat| {
+        let start = Instant::now();
+        while seat.session.is_none() {
+            seat.receive();
+            assert!(start.elapsed() < Duration::from_secs(20), "no desk arrived");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let mut seat = TeamSeat::join(&local.url, code, Some(&drafts)).expect("join");
+    ready(&mut seat);
+    let carried = seat.session.as_ref().expect("session").draft.clone();
+    let session = seat.session.as_mut().expect("session");
+    for sku in session.draft.skus.values_mut() {
+        sku.price = 177.0;
+    }
+    let typed = session.draft.clone();
+    assert_ne!(typed, carried);
+    seat.keep_draft();
+    drop(seat);
+
+    let mut again = TeamSeat::join(&local.url, code, Some(&drafts)).expect("join again");
+    ready(&mut again);
+    assert_eq!(
+        again.session.as_ref().expect("session").draft,
+        typed,
+        "the typed draft came back"
+    );
+
+    // Without a drafts folder (scripted runs) nothing is kept or read.
+    let mut bare = TeamSeat::join(&local.url, code, None).expect("join");
+    ready(&mut bare);
+    assert_eq!(bare.session.as_ref().expect("session").draft, carried);
+    drop((again, bare));
+    local.stop().expect("stop");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -98,7 +98,10 @@ pub(super) fn plugin(app: &mut App, start: WorkshopStart) {
 }
 
 /// Takes in what the workers sent; a new round's results open the team's report.
-fn receive(seat: Option<ResMut<TeamSeat>>, console: Option<ResMut<Console>>, mut view: ResMut<TeamTab>) {
+fn receive(mut seat: Option<ResMut<TeamSeat>>, console: Option<ResMut<Console>>, mut view: ResMut<TeamTab>) {
+    if let Some(seat) = seat.as_mut() {
+        seat.keep_draft();
+    }
     if let Some(mut seat) = seat
         && seat.receive()
     {
@@ -142,6 +145,7 @@ fn apply_actions(
     seat: Option<ResMut<TeamSeat>>,
     console: Option<ResMut<Console>>,
     campaign: Res<CampaignInfo>,
+    profile: Res<super::PlayerProfile>,
     mut notice: ResMut<Notice>,
     mut tab: ResMut<TeamTab>,
 ) {
@@ -157,7 +161,9 @@ fn apply_actions(
             WorkshopAction::Join { url, code } => {
                 form.url = url.clone();
                 form.code = code.clone();
-                match TeamSeat::join(url, code) {
+                // Drafts are kept beside the saves (not in scripted runs, which keep nothing).
+                let drafts = profile.saves_dir.as_ref().map(|d| d.with_file_name("workshop-drafts"));
+                match TeamSeat::join(url, code, drafts.as_deref()) {
                     Ok(joined) => {
                         form.error = None;
                         commands.insert_resource(joined);

@@ -4,7 +4,8 @@
 //! countdown. The server resolves the rounds; nothing here simulates a quarter.
 //!
 //! The draft survives everything but a new round: a refreshed desk, a lost connection
-//! and a reconnect keep what the player typed.
+//! and a reconnect keep what the player typed, and it is also kept on disk (at most once
+//! a second) so a game closed mid-round finds it again when the team rejoins.
 
 use super::link::{Command, Link, Reply, Role};
 use crate::save::session::Session;
@@ -15,6 +16,7 @@ use crate::workshop::desk::team_world;
 use crate::workshop::protocol::{SubmitDecisions, TeamDebrief, TeamView};
 use crate::workshop::session::Phase;
 use bevy::prelude::*;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Where a team's submission stands.
@@ -51,11 +53,22 @@ pub struct TeamSeat {
     pub desk_problem: Option<String>,
     /// Rounds already shown to the player (a new one opens its report).
     pub rounds_seen: usize,
+    /// Where the draft is kept between runs of the game (`None`: not kept, as in scripted runs).
+    draft_file: Option<PathBuf>,
+    /// What was last written there, and when.
+    draft_saved: Option<(u32, CompanyDecisions, Instant)>,
+}
+
+/// A draft on disk: the round it is for and the decisions.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedDraft {
+    round: u32,
+    decisions: CompanyDecisions,
 }
 
 impl TeamSeat {
     /// Joins the workshop at `url` with a team's code (the server is asked straight away).
-    pub fn join(url: &str, code: &str) -> Result<TeamSeat, String> {
+    pub fn join(url: &str, code: &str, drafts: Option<&Path>) -> Result<TeamSeat, String> {
         let code = code.trim().to_string();
         if code.is_empty() {
             return Err("Enter the join code your facilitator gave your team.".into());
@@ -64,7 +77,16 @@ impl TeamSeat {
         // One call now, so a wrong code or address is said on the join screen.
         let view = client.team_view(&code).map_err(|e| e.to_string())?;
         let link = Link::start(client, Role::Team { code: code.clone() });
+        // One file per workshop and team, named without the code itself.
+        let draft_file = drafts.map(|dir| {
+            use sha2::Digest;
+            let key = sha2::Sha256::digest(code.as_bytes());
+            let key: String = key.iter().take(8).map(|b| format!("{b:02x}")).collect();
+            dir.join(format!("{}-{key}.json", view.status.id))
+        });
         Ok(TeamSeat {
+            draft_file,
+            draft_saved: None,
             link,
             code,
             rounds_seen: view.reports.len(),
@@ -122,8 +144,15 @@ impl TeamSeat {
         self.desk_problem = None;
         let round = view.status.round;
         let keep = self.draft_round == Some(round) && self.session.is_some();
-        let draft = match (&self.session, keep) {
-            (Some(s), true) => s.draft.clone(),
+        // Just joined: a draft kept on disk for this round comes back.
+        let kept = if self.session.is_none() {
+            self.kept_draft(round)
+        } else {
+            None
+        };
+        let draft = match (&self.session, keep, kept) {
+            (Some(s), true, _) => s.draft.clone(),
+            (_, _, Some(kept)) => kept,
             _ => view
                 .submitted
                 .clone()
@@ -141,6 +170,37 @@ impl TeamSeat {
             player_idx: 0,
             challenge: None,
         });
+    }
+
+    /// The draft kept on disk for `round`, if any.
+    fn kept_draft(&self, round: u32) -> Option<CompanyDecisions> {
+        let text = std::fs::read_to_string(self.draft_file.as_ref()?).ok()?;
+        let saved: SavedDraft = serde_json::from_str(&text).ok()?;
+        (saved.round == round).then_some(saved.decisions)
+    }
+
+    /// Writes the draft to disk when it changed (at most once a second); a failure only
+    /// means the draft is not kept across a restart.
+    pub fn keep_draft(&mut self) {
+        let (Some(path), Some(s), Some(round)) = (&self.draft_file, &self.session, self.draft_round) else {
+            return;
+        };
+        let unchanged = self
+            .draft_saved
+            .as_ref()
+            .is_some_and(|(r, d, at)| (*r == round && *d == s.draft) || at.elapsed().as_secs_f64() < 1.0);
+        if unchanged {
+            return;
+        }
+        let saved = SavedDraft {
+            round,
+            decisions: s.draft.clone(),
+        };
+        if let Ok(text) = serde_json::to_string(&saved) {
+            let _ = path.parent().map(std::fs::create_dir_all);
+            let _ = std::fs::write(path, text);
+        }
+        self.draft_saved = Some((round, s.draft.clone(), Instant::now()));
     }
 
     /// Milliseconds left in the open round (or frozen in a pause), if any.
