@@ -370,6 +370,24 @@ fn teams_play_a_round_in_the_browser_and_never_see_each_others_decisions() {
     );
     assert!(red.text().contains("Round 2"), "{}", red.text());
     red.screenshot("team-red-after-round");
+    // On a tablet (768×1024, portrait) the page is one column and nothing runs off the side.
+    request(
+        "POST",
+        &red.url("/window/rect"),
+        None,
+        Some(json!({"width": 768, "height": 1024})),
+    );
+    red.wait_for(
+        "the one-column layout",
+        "return window.innerWidth <= 800 && document.documentElement.scrollWidth <= window.innerWidth",
+    );
+    red.screenshot("team-red-tablet");
+    request(
+        "POST",
+        &red.url("/window/rect"),
+        None,
+        Some(json!({"width": 1280, "height": 1000})),
+    );
 
     // The facilitator page opens the workshop with its token.
     red.go(&format!("{url}/facilitator"));
