@@ -67,7 +67,7 @@ fn join_ui(
                             .hint_text("the code on your team's card"),
                     );
                     ui.end_row();
-                    if code.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    if code.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) && !form.joining() {
                         let (url, code) = (form.url.clone(), form.code.clone());
                         actions.write(WorkshopAction::Join { url, code });
                     }
@@ -79,7 +79,14 @@ fn join_ui(
                 ui.label(RichText::new(e).color(WORSE));
             }
             ui.add_space(20.0);
-            if primary_button(ui, "Join").clicked() {
+            if form.joining() {
+                ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+                ui.horizontal(|ui| {
+                    ui.add_space((ui.available_width() - 260.0).max(0.0) / 2.0);
+                    ui.spinner();
+                    ui.label(RichText::new(format!("Reaching {}…", form.url.trim())).color(MUTED));
+                });
+            } else if primary_button(ui, "Join").clicked() {
                 let (url, code) = (form.url.clone(), form.code.clone());
                 actions.write(WorkshopAction::Join { url, code });
             }

@@ -59,12 +59,38 @@ pub enum WorkshopAction {
     Leave,
 }
 
-/// The Join screen's fields (prefilled by `thin-margin join`).
-#[derive(Resource, Default, Clone, Debug)]
+/// The Join screen's fields (prefilled by `thin-margin join`), and the join under way.
+#[derive(Resource, Default)]
 pub struct JoinForm {
     pub url: String,
     pub code: String,
     pub error: Option<String>,
+    /// Joining reaches the server off the window's thread (an unreachable address can
+    /// take seconds to fail); the seat, or why not, arrives here.
+    joining: Option<std::sync::Mutex<std::sync::mpsc::Receiver<Result<TeamSeat, String>>>>,
+}
+
+impl JoinForm {
+    /// Whether a join is waiting for the server.
+    pub fn joining(&self) -> bool {
+        self.joining.is_some()
+    }
+
+    /// The finished join, if it has finished.
+    fn finished(&mut self) -> Option<Result<TeamSeat, String>> {
+        let done = self.joining.as_ref()?.lock().ok()?.try_recv();
+        match done {
+            Ok(result) => {
+                self.joining = None;
+                Some(result)
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.joining = None;
+                Some(Err("joining stopped unexpectedly: try again".into()))
+            }
+        }
+    }
 }
 
 pub(super) fn plugin(app: &mut App, start: WorkshopStart) {
@@ -151,6 +177,15 @@ fn apply_actions(
 ) {
     let mut seat = seat;
     let mut console = console;
+    match form.finished() {
+        Some(Ok(joined)) => {
+            commands.insert_resource(joined);
+            tab.0 = Tab::Preview;
+            next.set(Screen::WorkshopTeam);
+        }
+        Some(Err(e)) => form.error = Some(e),
+        None => {}
+    }
     for action in actions.read() {
         match action {
             WorkshopAction::OpenJoin => next.set(Screen::WorkshopJoin),
@@ -158,23 +193,21 @@ fn apply_actions(
                 setup.message = None;
                 next.set(Screen::WorkshopHost);
             }
+            // One join at a time.
+            WorkshopAction::Join { .. } if form.joining() => {}
             WorkshopAction::Join { url, code } => {
                 form.url = url.clone();
                 form.code = code.clone();
                 // Drafts are kept beside the saves (not in scripted runs, which keep nothing).
                 let drafts = profile.saves_dir.as_ref().map(|d| d.with_file_name("workshop-drafts"));
-                match TeamSeat::join(url, code, drafts.as_deref()) {
-                    Ok(joined) => {
-                        form.error = None;
-                        commands.insert_resource(joined);
-                        tab.0 = Tab::Preview;
-                        next.set(Screen::WorkshopTeam);
-                    }
-                    Err(e) => {
-                        form.error = Some(e);
-                        next.set(Screen::WorkshopJoin);
-                    }
-                }
+                let (send, receive) = std::sync::mpsc::channel();
+                let (url, code) = (url.clone(), code.clone());
+                std::thread::spawn(move || {
+                    let _ = send.send(TeamSeat::join(&url, &code, drafts.as_deref()));
+                });
+                form.error = None;
+                form.joining = Some(std::sync::Mutex::new(receive));
+                next.set(Screen::WorkshopJoin);
             }
             WorkshopAction::Connect => {
                 setup.message = Some(match setup.connect(&campaign.dir) {

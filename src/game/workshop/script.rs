@@ -203,7 +203,10 @@ fn drive(
             &mut actions,
             &mut shoot,
         ),
-        ScriptMode::Autoplay => autoplay_step(&mut run, screen, seat, &mut tab, &mut actions, &mut shoot),
+        ScriptMode::Autoplay => match &form.error {
+            Some(e) => Err(format!("could not join the workshop: {e}")),
+            None => autoplay_step(&mut run, screen, seat, &mut tab, &mut actions, &mut shoot),
+        },
     };
     match outcome {
         Ok(true) => {
@@ -583,9 +586,6 @@ fn autoplay_step(
     actions: &mut MessageWriter<WorkshopAction>,
     shoot: &mut impl FnMut(&mut Run, &str),
 ) -> Result<bool, String> {
-    if screen == Screen::WorkshopJoin {
-        return Err("could not join the workshop (see the join screen)".into());
-    }
     let Some(mut seat) = seat else { return Ok(false) };
     let Some(view) = seat.view.clone() else {
         return Ok(false);
