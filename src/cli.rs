@@ -440,25 +440,17 @@ fn join_workshop(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     use crate::game::workshop::script::{ScriptMode, WorkshopScript};
-    // A pasted team link carries the code.
-    let (url, code) = match (url.split_once("?code="), code) {
-        (_, Some(code)) => (url, code),
-        (Some((base, code)), None) => (base.trim_end_matches('/').to_string(), code.to_string()),
-        (None, None) => {
-            return Err(CliError::Usage(
-                "give the team's code after the address (thin-margin join URL CODE), or a team link with ?code=".into(),
-            ));
-        }
+    // A pasted team link carries the code (the client drops the query from the address).
+    let Some(code) = code.or_else(|| crate::workshop::client::code_in_link(&url)) else {
+        return Err(CliError::Usage(
+            "give the team's code after the address (thin-margin join URL CODE), or a team link with ?code=".into(),
+        ));
     };
     let script = match &screenshots {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| CliError::Output(format!("{}: cannot create the folder: {e}", dir.display())))?;
-            Some(WorkshopScript {
-                mode: ScriptMode::Autoplay,
-                screenshots: dir.clone(),
-            })
-        }
+        Some(dir) => Some(WorkshopScript {
+            mode: ScriptMode::Autoplay,
+            screenshots: screenshots_folder(dir)?,
+        }),
         None => None,
     };
     run_workshop_game(crate::game::workshop::WorkshopStart {
@@ -475,19 +467,23 @@ fn join_workshop(
     }
 }
 
+/// Creates the folder a scripted run saves its screenshots in.
+#[cfg(feature = "gui")]
+fn screenshots_folder(dir: &Path) -> Result<PathBuf, CliError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::Output(format!("{}: cannot create the folder: {e}", dir.display())))?;
+    Ok(dir.to_path_buf())
+}
+
 /// `thin-margin host [--screenshots DIR]`.
 #[cfg(feature = "gui")]
 fn host_workshop(screenshots: Option<PathBuf>, out: &mut dyn Write) -> Result<(), CliError> {
     use crate::game::workshop::script::{ScriptMode, WorkshopScript, check_demo};
     let script = match &screenshots {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| CliError::Output(format!("{}: cannot create the folder: {e}", dir.display())))?;
-            Some(WorkshopScript {
-                mode: ScriptMode::Demo,
-                screenshots: dir.clone(),
-            })
-        }
+        Some(dir) => Some(WorkshopScript {
+            mode: ScriptMode::Demo,
+            screenshots: screenshots_folder(dir)?,
+        }),
         None => None,
     };
     run_workshop_game(crate::game::workshop::WorkshopStart {
@@ -845,8 +841,7 @@ fn play(
     let path = scenario_path(scenario_arg, None)?;
     let scenario = Arc::new(scenario::load_scenario(&path)?);
     let (planned, seed) = planned_decisions(&scenario, seed, strategy, decisions)?;
-    std::fs::create_dir_all(screenshots)
-        .map_err(|e| CliError::Output(format!("{}: cannot create the folder: {e}", screenshots.display())))?;
+    screenshots_folder(screenshots)?;
     let dir = path
         .parent()
         .map(Path::to_path_buf)

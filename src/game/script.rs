@@ -458,18 +458,24 @@ pub fn check_screenshots(dir: &std::path::Path) -> Result<String, String> {
         }
     }
     for file in &files {
-        let image = image::open(file)
-            .map_err(|e| format!("{}: not a readable PNG: {e}", file.display()))?
-            .to_rgb8();
-        let (w, h) = image.dimensions();
-        if (w, h) != (1280, 800) {
-            return Err(format!("{}: {w}×{h}, expected the window's 1280×800", file.display()));
-        }
-        let first = image.get_pixel(0, 0);
-        if image.pixels().all(|p| p == first) {
-            return Err(format!("{}: a single colour: nothing was drawn", file.display()));
-        }
-        summary += &format!("{}: ok ({w}×{h})\n", file.display());
+        check_screenshot(file)?;
+        summary += &format!("{}: ok (1280×800)\n", file.display());
     }
     Ok(summary)
+}
+
+/// Checks one screenshot: a readable PNG of the 1280×800 window, not a single colour.
+pub fn check_screenshot(file: &std::path::Path) -> Result<(), String> {
+    let image = image::open(file)
+        .map_err(|e| format!("{}: not a readable PNG: {e}", file.display()))?
+        .to_rgb8();
+    let (w, h) = image.dimensions();
+    if (w, h) != (1280, 800) {
+        return Err(format!("{}: {w}×{h}, expected the window's 1280×800", file.display()));
+    }
+    let first = image.get_pixel(0, 0);
+    if image.pixels().all(|p| p == first) {
+        return Err(format!("{}: a single colour: nothing was drawn", file.display()));
+    }
+    Ok(())
 }

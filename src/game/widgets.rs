@@ -134,6 +134,17 @@ pub fn notice_banner(ui: &mut egui::Ui, notice: &mut Notice) {
         });
 }
 
+/// A full-width red banner for a lost connection to a workshop server.
+pub fn connection_banner(ui: &mut egui::Ui, text: &str) {
+    egui::Frame::new()
+        .fill(Color32::from_rgb(0x7a, 0x2e, 0x2a))
+        .inner_margin(egui::Margin::same(8))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(text).color(theme::TEXT).strong());
+        });
+}
+
 /// A big primary button.
 pub fn primary_button(ui: &mut egui::Ui, text: &str) -> egui::Response {
     ui.add(

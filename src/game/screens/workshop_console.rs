@@ -8,7 +8,7 @@
 use super::{Screen, ScreenUi};
 use crate::game::charts::{Series as Line, quarters_chart};
 use crate::game::theme::{self, ACCENT, BETTER, MUTED, WORSE, team_color};
-use crate::game::widgets::{card, cny, pct, root_ui};
+use crate::game::widgets::{card, cny, connection_banner, pct, root_ui};
 use crate::game::workshop::WorkshopAction;
 use crate::game::workshop::host::{CUSTOM_KINDS, Console};
 use crate::game::workshop::link::Command;
@@ -62,7 +62,7 @@ fn console_ui(
     egui::Panel::top("console-top").show(&mut root, |ui| top_ui(ui, &mut console, &view, &mut actions));
     egui::Panel::bottom("console-bottom").show(&mut root, |ui| {
         ui.add_space(4.0);
-        match console.messages.last() {
+        match &console.message {
             Some((text, problem)) => {
                 ui.label(RichText::new(text).color(if *problem { WORSE } else { BETTER }));
             }
@@ -119,18 +119,10 @@ fn top_ui(
     actions: &mut MessageWriter<WorkshopAction>,
 ) {
     if let Some(why) = &console.offline {
-        egui::Frame::new()
-            .fill(egui::Color32::from_rgb(0x7a, 0x2e, 0x2a))
-            .inner_margin(egui::Margin::same(8))
-            .show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.label(
-                    RichText::new(format!(
-                        "Connection to the server lost — reconnecting every 2 seconds ({why})"
-                    ))
-                    .strong(),
-                );
-            });
+        connection_banner(
+            ui,
+            &format!("Connection to the server lost — reconnecting every 2 seconds ({why})"),
+        );
     }
     ui.add_space(4.0);
     let submitted = view.teams.iter().filter(|t| t.submitted).count();

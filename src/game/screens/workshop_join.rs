@@ -5,6 +5,7 @@ use super::{Screen, ScreenUi};
 use crate::game::theme::{self, ACCENT, MUTED, WORSE};
 use crate::game::widgets::{primary_button, root_ui};
 use crate::game::workshop::{JoinForm, WorkshopAction};
+use crate::workshop::client::code_in_link;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::RichText;
@@ -18,11 +19,13 @@ pub(super) fn plugin(app: &mut App) {
 
 /// Splits a pasted team link into address and code.
 fn split_link(url: &mut String, code: &mut String) {
-    if let Some((base, rest)) = url.split_once("?code=") {
+    if let Some(in_link) = code_in_link(url) {
         if code.trim().is_empty() {
-            *code = rest.split('&').next().unwrap_or("").to_string();
+            *code = in_link;
         }
-        *url = base.trim_end_matches('/').to_string();
+        if let Some((base, _)) = url.split_once('?') {
+            *url = base.trim_end_matches('/').to_string();
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use super::report::{charts_ui, tiles_ui};
 use super::{Screen, ScreenUi};
 use crate::game::actions::Notice;
 use crate::game::theme::{self, ACCENT, BETTER, MUTED, WORSE};
-use crate::game::widgets::{card, cny, notice_banner, pct, root_ui, units};
+use crate::game::widgets::{card, cny, connection_banner, notice_banner, pct, root_ui, units};
 use crate::game::workshop::team::{Submission, TeamSeat, clock};
 use crate::game::workshop::{Tab, TeamTab, WorkshopAction};
 use crate::workshop::protocol::{IndustryReport, TeamView};
@@ -60,7 +60,7 @@ fn team_ui(
     egui::Panel::top("team-top").show(&mut root, |ui| top_ui(ui, &seat, &view, &mut actions));
     egui::Panel::bottom("team-bottom").show(&mut root, |ui| {
         notice_banner(ui, &mut notice);
-        for (text, problem) in seat.messages.iter().rev().take(1) {
+        if let Some((text, problem)) = &seat.message {
             ui.label(RichText::new(text).color(if *problem { WORSE } else { BETTER }));
         }
         ui.add_space(4.0);
@@ -175,19 +175,12 @@ fn team_ui(
 
 fn top_ui(ui: &mut egui::Ui, seat: &TeamSeat, view: &TeamView, actions: &mut MessageWriter<WorkshopAction>) {
     if let Some(why) = &seat.offline {
-        egui::Frame::new()
-            .fill(egui::Color32::from_rgb(0x7a, 0x2e, 0x2a))
-            .inner_margin(egui::Margin::same(8))
-            .show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.label(
-                    RichText::new(format!(
-                        "Connection lost — reconnecting every 2 seconds. Your decisions are kept here and nothing is lost. ({why})"
-                    ))
-                    .color(theme::TEXT)
-                    .strong(),
-                );
-            });
+        connection_banner(
+            ui,
+            &format!(
+                "Connection lost — reconnecting every 2 seconds. Your decisions are kept here and nothing is lost. ({why})"
+            ),
+        );
     }
     ui.add_space(4.0);
     ui.horizontal(|ui| {

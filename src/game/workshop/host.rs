@@ -5,6 +5,7 @@
 //! discussion guide). The server does the work; this only asks it and keeps answers.
 
 use super::link::{Command, Link, Reply, Role};
+use crate::game::screens::event_effect;
 use crate::scenario::adjust::Adjustments;
 use crate::sim::params::{Event, EventKind};
 use crate::workshop::brief::{RoundBrief, TeamGuide};
@@ -121,11 +122,6 @@ impl CustomEvent {
             duration: self.duration,
         }
     }
-}
-
-/// What an event does, in one sentence (the same words the game's event screen uses).
-pub fn event_effect(kind: &EventKind) -> String {
-    crate::game::screens::event_effect(kind)
 }
 
 /// The host's setup form.
@@ -281,7 +277,8 @@ pub struct Console {
     pub briefs: Vec<RoundBrief>,
     pub guide: Option<Vec<TeamGuide>>,
     pub offline: Option<String>,
-    pub messages: Vec<(String, bool)>,
+    /// The last thing the server said about a command (`true`: a problem).
+    pub message: Option<(String, bool)>,
     pub project_mode: bool,
     pub round_minutes: u32,
     /// The library constraint picked for injection, or the custom event.
@@ -324,7 +321,7 @@ impl Console {
             briefs: Vec::new(),
             guide: None,
             offline: None,
-            messages: Vec::new(),
+            message: None,
             project_mode: false,
             round_minutes: 10,
             inject_pick: None,
@@ -353,18 +350,11 @@ impl Console {
                         self.guide = news.guide;
                     }
                 }
-                Reply::Done(text) => self.say(text, false),
-                Reply::Failed { what, error } => self.say(format!("{what}: {error}"), true),
+                Reply::Done(text) => self.message = Some((text, false)),
+                Reply::Failed { what, error } => self.message = Some((format!("{what}: {error}"), true)),
                 Reply::Connection(why) => self.offline = why,
                 Reply::Team(_) => {}
             }
-        }
-    }
-
-    fn say(&mut self, text: String, problem: bool) {
-        self.messages.push((text, problem));
-        if self.messages.len() > 5 {
-            self.messages.remove(0);
         }
     }
 

@@ -552,7 +552,7 @@ fn demo_step(
         _ => {}
     }
     if let Some(c) = &console
-        && let Some((text, true)) = c.messages.last()
+        && let Some((text, true)) = c.message.as_ref()
     {
         return Err(format!("the console says: {text}"));
     }
@@ -631,7 +631,7 @@ fn autoplay_step(
         }
         _ => return Ok(true),
     }
-    if let Some((text, true)) = seat.messages.last() {
+    if let Some((text, true)) = seat.message.as_ref() {
         return Err(format!("the team screen says: {text}"));
     }
     Ok(false)
@@ -643,17 +643,7 @@ pub fn check_demo(dir: &Path) -> Result<String, String> {
     let mut summary = String::new();
     for stem in DEMO_SHOTS {
         let path = dir.join(format!("{stem}.png"));
-        let image = image::open(&path)
-            .map_err(|e| format!("{}: not a readable PNG: {e}", path.display()))?
-            .to_rgb8();
-        let (w, h) = image.dimensions();
-        if (w, h) != (1280, 800) {
-            return Err(format!("{}: {w}×{h}, expected 1280×800", path.display()));
-        }
-        let first = image.get_pixel(0, 0);
-        if image.pixels().all(|p| p == first) {
-            return Err(format!("{}: a single colour: nothing was drawn", path.display()));
-        }
+        crate::game::script::check_screenshot(&path)?;
         summary += &format!("{}: ok\n", path.display());
     }
     let exports = dir.join("workshop-data").join("exports");

@@ -47,8 +47,8 @@ pub struct TeamSeat {
     pub debrief: Option<TeamDebrief>,
     /// Why the server cannot be reached, while it cannot.
     pub offline: Option<String>,
-    /// The last messages for the player (newest last).
-    pub messages: Vec<(String, bool)>,
+    /// The last thing the server said about a command (`true`: a problem).
+    pub message: Option<(String, bool)>,
     /// A problem building the local preview from the server's desk.
     pub desk_problem: Option<String>,
     /// Rounds already shown to the player (a new one opens its report).
@@ -96,7 +96,7 @@ impl TeamSeat {
             draft_round: None,
             debrief: None,
             offline: None,
-            messages: Vec::new(),
+            message: None,
             desk_problem: None,
         })
     }
@@ -123,20 +123,13 @@ impl TeamSeat {
                     self.view = Some(news.view);
                     self.received = Instant::now();
                 }
-                Reply::Done(text) => self.say(text, false),
-                Reply::Failed { what, error } => self.say(format!("{what}: {error}"), true),
+                Reply::Done(text) => self.message = Some((text, false)),
+                Reply::Failed { what, error } => self.message = Some((format!("{what}: {error}"), true)),
                 Reply::Connection(why) => self.offline = why,
                 Reply::Facilitator(_) => {}
             }
         }
         new_results
-    }
-
-    fn say(&mut self, text: String, problem: bool) {
-        self.messages.push((text, problem));
-        if self.messages.len() > 5 {
-            self.messages.remove(0);
-        }
     }
 
     /// Puts the team's company in front of the player; the draft stays while the round does.
